@@ -1,0 +1,371 @@
+"""Gradient checking: compare any analytic gradient with central differences, in float64.
+
+The numerical gradient of a scalar function f at x, one element at a time::
+
+    ∂f/∂x_i ≈ ( f(x + ε e_i) − f(x − ε e_i) ) / 2ε            (error O(ε²) + round-off O(δ/ε))
+
+A layer or formula whose output is an array is reduced to a scalar with a **random upstream
+gradient** G of the output's shape, f = Σ (output ⊙ G), and the analytic side is the
+backward pass fed with G. (Checking Σ output alone — G = 1 — would hide a backward that forgets
+to multiply by its upstream gradient.)
+
+Each compared array gets a row: the largest relative error
+
+    rel_i = |a_i − n_i| / max(1e-8, |a_i| + |n_i|)
+
+where it occurs, and whether the check passed. An element passes when rel_i ≤ tol, or when
+|a_i − n_i| is below the round-off noise of the numerical derivative itself
+(≈ 32 δ (1 + Σ|terms of f|) / ε with δ = 2.2e-16) — so a gradient that is truly 0 or tiny is not
+failed for noise, while a sign error or a missing factor on any real gradient always fails.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+DEFAULT_EPS = 1e-6
+DEFAULT_TOL = 1e-6
+REL_FLOOR = 1e-8
+_NOISE_FACTOR = 32 * np.finfo(np.float64).eps
+
+
+# ====================================================================== numerics
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
+                       eps: float = DEFAULT_EPS) -> np.ndarray:
+    """∂f/∂x by central differences. `x` (a float array, ideally float64) is perturbed in
+    place one element at a time and restored; ``f(x)`` must return a scalar."""
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError(f"numerical_gradient: x must be a float NumPy array (float64 for "
+                        f"accurate checks), got {type(x).__name__} "
+                        f"{getattr(x, 'dtype', '')}.")
+    grad = np.zeros(x.shape, dtype=np.float64)
+    flat = x.reshape(-1)  # a view: writing to it perturbs x
+    if not np.shares_memory(flat, x):
+        raise ValueError("numerical_gradient: x must be contiguous so it can be perturbed "
+                         "in place; pass np.ascontiguousarray(x).")
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        plus = float(f(x))
+        flat[i] = original - eps
+        minus = float(f(x))
+        flat[i] = original
+        grad.flat[i] = (plus - minus) / (2.0 * eps)
+    return grad
+
+
+def relative_error_map(analytic, numeric, floor: float = REL_FLOOR) -> np.ndarray:
+    """Elementwise |a − n| / max(floor, |a| + |n|)."""
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    return np.abs(a - n) / np.maximum(floor, np.abs(a) + np.abs(n))
+
+
+def relative_error(analytic, numeric, floor: float = REL_FLOOR) -> float:
+    """The largest elementwise relative error (0 for empty arrays)."""
+    errors = relative_error_map(analytic, numeric, floor)
+    return float(errors.max()) if errors.size else 0.0
+
+
+# ====================================================================== reports
+@dataclass
+class GradCheckRow:
+    """The comparison of one gradient array."""
+
+    name: str
+    shape: Tuple[int, ...]
+    max_rel_error: float
+    max_abs_error: float
+    worst_index: Optional[Tuple[int, ...]]
+    analytic_at_worst: float
+    numeric_at_worst: float
+    passed: bool
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "shape": list(self.shape),
+                "max_rel_error": self.max_rel_error, "max_abs_error": self.max_abs_error,
+                "worst_index": None if self.worst_index is None else list(self.worst_index),
+                "analytic_at_worst": self.analytic_at_worst,
+                "numeric_at_worst": self.numeric_at_worst, "passed": self.passed,
+                "note": self.note}
+
+
+@dataclass
+class GradCheckReport:
+    """One row per checked array; prints as a table. ``report.passed`` is True if all passed."""
+
+    title: str
+    rows: List[GradCheckRow] = field(default_factory=list)
+    eps: float = DEFAULT_EPS
+    tol: float = DEFAULT_TOL
+
+    @property
+    def passed(self) -> bool:
+        return all(row.passed for row in self.rows)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((row.max_rel_error for row in self.rows), default=0.0)
+
+    def __getitem__(self, name: str) -> GradCheckRow:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(f"No row {name!r} in this report; rows: {[r.name for r in self.rows]}")
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "eps": self.eps, "tol": self.tol, "passed": self.passed,
+                "rows": [row.to_dict() for row in self.rows]}
+
+    def __str__(self) -> str:
+        header = ("parameter", "shape", "max rel err", "max abs err", "worst at",
+                  "analytic", "numeric", "passed")
+        body = [(r.name, str(r.shape), f"{r.max_rel_error:.2e}", f"{r.max_abs_error:.2e}",
+                 "-" if r.worst_index is None else str(r.worst_index),
+                 f"{r.analytic_at_worst:+.6e}", f"{r.numeric_at_worst:+.6e}",
+                 ("yes" if r.passed else "NO") + (f"  ({r.note})" if r.note else ""))
+                for r in self.rows]
+        widths = [max(len(str(line[i])) for line in [header] + body) for i in range(len(header))]
+        lines = [f"Gradient check: {self.title}  (float64, eps={self.eps:g}, tol={self.tol:g})"]
+        for line in [header] + body:
+            lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+        lines.append("PASSED" if self.passed else "FAILED")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def compare(name: str, analytic, numeric, tol: float = DEFAULT_TOL,
+            noise: float = 0.0) -> GradCheckRow:
+    """Compare one analytic gradient with its numerical estimate (see the module docstring)."""
+    numeric = np.asarray(numeric, dtype=np.float64)
+    if analytic is None or np.shape(analytic) != numeric.shape:
+        got = "nothing" if analytic is None else f"shape {np.shape(analytic)}"
+        return GradCheckRow(name, numeric.shape, float("inf"), float("inf"), None, float("nan"),
+                            float("nan"), False,
+                            note=f"gradient has {got}, expected shape {numeric.shape}")
+    analytic = np.asarray(analytic, dtype=np.float64)
+    if analytic.size == 0:
+        return GradCheckRow(name, numeric.shape, 0.0, 0.0, None, 0.0, 0.0, True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = relative_error_map(analytic, numeric)
+        absolute = np.abs(analytic - numeric)
+    errors = np.where(np.isnan(errors), np.inf, errors)
+    worst = np.unravel_index(int(np.argmax(errors)), errors.shape)
+    element_ok = (errors <= tol) | (absolute <= noise)
+    return GradCheckRow(
+        name=name, shape=numeric.shape, max_rel_error=float(errors[worst]),
+        max_abs_error=float(np.nanmax(absolute)) if np.isfinite(absolute).any() else float("inf"),
+        worst_index=tuple(int(i) for i in worst), analytic_at_worst=float(analytic[worst]),
+        numeric_at_worst=float(numeric[worst]), passed=bool(element_ok.all()))
+
+
+def _noise(scale: float, eps: float) -> float:
+    return float(_NOISE_FACTOR * (1.0 + scale) / eps)
+
+
+# ====================================================================== formulas
+def check_formula(f: Callable, grad_f: Callable, *args, wrt: Optional[Sequence[int]] = None,
+                  names: Optional[Sequence[str]] = None, eps: float = DEFAULT_EPS,
+                  tol: float = DEFAULT_TOL, seed: int = 0) -> GradCheckReport:
+    """Check a hand-derived gradient `grad_f` of `f` at `args`, numerically, in float64.
+
+    f(*args) returns a scalar (like a loss J) or an array (like a layer's output).
+    - scalar f:  grad_f(*args) returns ∂f/∂arg for each checked arg (a tuple, or one array).
+    - array f:   grad_f(*args, dout) receives a random upstream gradient dout of f's output
+      shape and returns the gradients of Σ f(*args)·dout — a backward pass.
+    Float array args are copied to float64; `wrt` picks which ones to check (default: all
+    float arrays); row names come from f's parameter names unless `names` is given.
+
+    >>> report = check_formula(lambda w: np.sum(w ** 2), lambda w: 2 * w, np.ones(3))
+    >>> report.passed
+    True
+    """
+    args = [_as_float64(a) for a in args]
+    wrt = [i for i, a in enumerate(args) if _is_float_array(a)] if wrt is None else list(wrt)
+    names = list(names) if names is not None else _argument_names(f, len(args))
+    output = np.asarray(f(*args), dtype=np.float64)
+    scalar = output.ndim == 0
+    dout = None if scalar else np.random.default_rng(seed).standard_normal(output.shape)
+    analytic = grad_f(*args) if scalar else grad_f(*args, dout)
+    analytic = _as_gradient_list(analytic, len(wrt))
+    scale = float(np.abs(output).sum()) if scalar else float(np.abs(output * dout).sum())
+
+    def reduced() -> float:
+        value = np.asarray(f(*args), dtype=np.float64)
+        return float(value) if scalar else float(np.sum(value * dout))
+
+    report = GradCheckReport(getattr(f, "__name__", "formula"), eps=eps, tol=tol)
+    for index, gradient in zip(wrt, analytic):
+        numeric = numerical_gradient(lambda _: reduced(), args[index], eps)
+        report.rows.append(compare(names[index], gradient, numeric, tol, _noise(scale, eps)))
+    return report
+
+
+def _as_float64(value):
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return np.array(value, dtype=np.float64)
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in np.ravel(value)):
+        return np.array(value, dtype=np.float64)
+    return value
+
+
+def _is_float_array(value) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def _argument_names(f: Callable, count: int) -> List[str]:
+    try:
+        parameters = [p.name for p in inspect.signature(f).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        parameters = []
+    return [parameters[i] if i < len(parameters) else f"arg{i}" for i in range(count)]
+
+
+def _as_gradient_list(analytic, count: int) -> list:
+    if isinstance(analytic, (tuple, list)):
+        gradients = list(analytic)
+    else:
+        gradients = [analytic]
+    if len(gradients) != count:
+        raise ValueError(f"check_formula: grad_f returned {len(gradients)} gradient(s) but "
+                         f"{count} argument(s) are being checked; return one per argument in "
+                         f"`wrt` order.")
+    return gradients
+
+
+# ====================================================================== layers & models
+def check_layer(layer, x, training: bool = False, eps: float = DEFAULT_EPS,
+                tol: float = DEFAULT_TOL, seed: int = 0) -> GradCheckReport:
+    """Check a layer's backward pass (input gradient and every weight) at input `x`.
+
+    A float64 copy of the layer is checked (same config; same weights if it is built, else
+    new ones from `seed`). Randomness inside the layer (dropout with ``training=True``) is
+    re-seeded before every forward pass, so the same masks are used throughout.
+    """
+    probe = _float64_copy(layer, x, seed)
+    x = np.array(x) if np.asarray(x).dtype.kind in "iub" else np.array(x, dtype=np.float64)
+
+    def forward() -> np.ndarray:
+        probe.rng = np.random.default_rng(seed)
+        return probe.forward(x, training=training)
+
+    output = forward()
+    dout = np.random.default_rng(seed + 1).standard_normal(output.shape)
+    probe.needs_input_grad = x.dtype.kind == "f"
+    dx = probe.backward(dout)
+    analytic = {name: g.copy() for name, g in probe.grads.items()}
+    noise = _noise(float(np.abs(output * dout).sum()), eps)
+
+    def reduced(_=None) -> float:
+        return float(np.sum(forward() * dout))
+
+    title = probe.describe() if layer.name else repr(probe)
+    report = GradCheckReport(title, eps=eps, tol=tol)
+    if x.dtype.kind == "f":
+        report.rows.append(compare("input", dx, numerical_gradient(reduced, x, eps), tol, noise))
+    for name, param in probe.params.items():
+        report.rows.append(compare(name, analytic[name],
+                                   numerical_gradient(reduced, param, eps), tol, noise))
+    return report
+
+
+def _float64_copy(layer, x, seed: int):
+    probe = type(layer).from_config(layer.get_config())
+    probe.dtype = np.dtype(np.float64)
+    input_shape = layer.input_shape if layer.built else np.shape(x)[1:]
+    probe.build(input_shape, np.random.default_rng(seed), np.float64)
+    if layer.built:
+        probe.set_weights(layer.get_weights())
+    return probe
+
+
+def check_model(model, x, y, eps: float = DEFAULT_EPS, tol: float = DEFAULT_TOL,
+                seed: int = 0) -> GradCheckReport:
+    """Check ``model.loss_and_grads`` (every weight of every layer) on (x, y), in float64.
+
+    The model must be compiled (its loss is what is differentiated); a float64 copy with the
+    same weights is checked, dropout off.
+    """
+    from .models import Sequential
+    model._require_compiled("gradcheck.check_model")
+    x = model._prepare_x(x, "gradcheck.check_model")
+    probe = Sequential.from_config(model.get_config(), dtype="float64")
+    if not probe.built:
+        probe.build(x.shape[1:])
+    probe.set_weights(model.get_weights())
+    probe.compile(optimizer="sgd", loss=type(model.loss)(**_loss_kwargs(model.loss)))
+    x = x if x.dtype.kind in "iub" else x.astype(np.float64)
+    loss, grads = probe.loss_and_grads(x, y)
+    _, y64 = probe._prepare_xy(x, y, "gradcheck.check_model")
+
+    def loss_value(_=None) -> float:
+        return probe._evaluate_arrays(x, y64, len(x))["loss"]
+
+    report = GradCheckReport(f"model {model.name!r} with {probe.loss.name}", eps=eps, tol=tol)
+    params = [(layer, name) for layer in probe.layers for name in layer.params]
+    for (layer, name), gradient in zip(params, grads):
+        numeric = numerical_gradient(loss_value, layer.params[name], eps)
+        report.rows.append(compare(f"{layer.name}/{name}", gradient, numeric, tol,
+                                   _noise(abs(loss), eps)))
+    return report
+
+
+def _loss_kwargs(loss) -> dict:
+    config = loss.get_config()
+    config.pop("name", None)
+    return config
+
+
+# ====================================================================== built-ins
+def check_builtins(seed: int = 0) -> List[GradCheckReport]:
+    """Check every built-in layer and loss on small random data (``python -m nanonet gradcheck``)."""
+    from . import layers, losses
+    rng = np.random.default_rng(seed)
+    x = _away_from_zero(rng.standard_normal((4, 5)))
+    reports = []
+    for activation in ("linear", "sigmoid", "tanh", "relu"):
+        reports.append(check_layer(layers.Dense(3, activation=activation,
+                                                name=f"dense_{activation}"), x, seed=seed))
+    for layer in (layers.Sigmoid(), layers.Tanh(), layers.ReLU(), layers.Activation("sigmoid")):
+        reports.append(check_layer(layer, x, seed=seed))
+    y = (rng.random((6, 1)) > 0.5).astype(np.float64)
+    p = rng.uniform(0.05, 0.95, (6, 1))
+    z = rng.standard_normal((6, 1)) * 3
+    for title, loss, pred in (("binary_crossentropy (probabilities)", losses.BinaryCrossentropy(), p),
+                              ("binary_crossentropy (from_logits=True)",
+                               losses.BinaryCrossentropy(from_logits=True), z),
+                              ("mse", losses.MeanSquaredError(), z)):
+        report = check_formula(lambda y_pred, loss=loss: loss.forward(y, y_pred)[0],
+                               lambda y_pred, loss=loss: loss.forward(y, y_pred)[1], pred,
+                               names=["y_pred"])
+        report.title = title
+        reports.append(report)
+    reports.append(_check_sigmoid_path_model(rng, seed))
+    return reports
+
+
+def _check_sigmoid_path_model(rng, seed: int) -> GradCheckReport:
+    """A two-layer model trained with BCE through the sigmoid-logits path."""
+    from . import layers
+    from .models import Sequential
+    model = Sequential([layers.Dense(4, activation="tanh", input_shape=(3,)),
+                        layers.Dense(1, activation="sigmoid")], seed=seed, dtype="float64")
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x = rng.standard_normal((5, 3))
+    y = (rng.random(5) > 0.5).astype(np.float64)
+    return check_model(model, x, y, seed=seed)
+
+
+def _away_from_zero(x: np.ndarray, margin: float = 0.05) -> np.ndarray:
+    """Move values off the ReLU kink at 0, where the derivative does not exist."""
+    return np.where(np.abs(x) < margin, np.sign(x + 1e-12) * margin, x)

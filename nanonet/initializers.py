@@ -1,0 +1,83 @@
+"""Weight initializers, with Keras's definitions.
+
+An initializer is a function ``init(shape, rng, dtype) -> np.ndarray``; `rng` is a
+``numpy.random.Generator`` (the model's seed decides it, so a seed reproduces every weight).
+Keras draws from the same *distributions*; its random streams differ from NumPy's, so the
+numbers themselves differ — compare a Keras model by copying its weights with `set_weights`.
+
+Fans (Keras's ``_compute_fans``): a kernel of shape (fan_in, fan_out); a vector of shape (n,)
+has fan_in = fan_out = n; higher ranks multiply the leading "receptive field" dimensions in.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Tuple, Union
+
+import numpy as np
+
+from .validation import unknown_name_error
+
+Initializer = Callable[[Tuple[int, ...], np.random.Generator, np.dtype], np.ndarray]
+
+
+def compute_fans(shape: Tuple[int, ...]) -> Tuple[int, int]:
+    """(fan_in, fan_out) of a weight of `shape`, as Keras computes them."""
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive_field = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+def glorot_uniform(shape, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
+    """Uniform on [−limit, limit] with limit = √(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010).
+
+    The variance is limit²/3 = 2 / (fan_in + fan_out).
+    """
+    fan_in, fan_out = compute_fans(tuple(shape))
+    limit = np.sqrt(6.0 / max(1.0, fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+def zeros(shape, rng: np.random.Generator = None, dtype=np.float32) -> np.ndarray:
+    """All zeros (Keras's default bias initializer)."""
+    return np.zeros(shape, dtype=dtype)
+
+
+def ones(shape, rng: np.random.Generator = None, dtype=np.float32) -> np.ndarray:
+    """All ones."""
+    return np.ones(shape, dtype=dtype)
+
+
+_REGISTRY: Dict[str, Initializer] = {
+    "glorot_uniform": glorot_uniform,
+    "zeros": zeros,
+    "ones": ones,
+}
+
+
+def register(name: str, initializer: Initializer) -> None:
+    """Make `initializer` available by `name` (used by layers that bring their own)."""
+    _REGISTRY[name] = initializer
+
+
+def get(identifier: Union[str, Initializer], argument: str = "initializer") -> Initializer:
+    """Look an initializer up by name; a callable is returned unchanged."""
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _REGISTRY:
+        return _REGISTRY[identifier.lower()]
+    raise unknown_name_error(argument, identifier, _REGISTRY)
+
+
+def name_of(initializer: Union[str, Initializer]) -> str:
+    """The registered name of an initializer (for configs); custom callables cannot be saved."""
+    if isinstance(initializer, str):
+        return initializer.lower()
+    for name, function in _REGISTRY.items():
+        if function is initializer:
+            return name
+    raise ValueError(f"Initializer {initializer!r} is not registered, so it cannot be saved in a "
+                     f"model config; register it with nanonet.initializers.register(name, fn).")

@@ -1,0 +1,126 @@
+"""Elementwise activations: the pure forward/backward pair, and the layers Sigmoid, ReLU, Tanh, Activation.
+
+Equations (y is the forward output, dy the upstream gradient ∂L/∂y, all of the same shape)::
+
+    sigmoid   y = σ(x) = 1/(1+e^{−x})      dx = dy · y (1 − y)
+    tanh      y = tanh(x)                  dx = dy · (1 − y²)
+    relu      y = max(x, 0)                dx = dy · [x > 0]
+    linear    y = x                        dx = dy
+
+The backward pass needs only y (relu: y > 0 exactly where x > 0), so the cache is y.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional, Tuple
+
+import numpy as np
+
+from .. import ops
+from ..validation import unknown_name_error
+from .base import Layer
+
+#: name -> (forward, derivative from the output)
+_ACTIVATIONS: Dict[str, Tuple[Callable, Optional[Callable]]] = {
+    "linear": (ops.linear, None),
+    "sigmoid": (ops.sigmoid, ops.sigmoid_grad_from_output),
+    "tanh": (ops.tanh, ops.tanh_grad_from_output),
+    "relu": (ops.relu, ops.relu_grad),
+}
+
+
+def activation_names() -> Tuple[str, ...]:
+    return tuple(_ACTIVATIONS)
+
+
+def canonical_activation(name, where: str = "activation") -> str:
+    """Validate an activation name (None means "linear") and return its canonical form."""
+    if name is None:
+        return "linear"
+    if isinstance(name, str) and name.lower() in _ACTIVATIONS:
+        return name.lower()
+    raise unknown_name_error(where, name, _ACTIVATIONS)
+
+
+def activation_forward(x: np.ndarray, name: str) -> Tuple[np.ndarray, tuple]:
+    """y = f(x) for the activation `name`. Returns (y, cache) with cache = (name, y)."""
+    forward, _ = _ACTIVATIONS[name]
+    y = forward(x)
+    return y, (name, y)
+
+
+def activation_backward(dy: np.ndarray, cache: tuple) -> np.ndarray:
+    """dx = dy · f'(x), with f'(x) computed from the cached output y (see module docstring)."""
+    name, y = cache
+    _, derivative = _ACTIVATIONS[name]
+    return dy if derivative is None else dy * derivative(y)
+
+
+class Activation(Layer):
+    """Applies an elementwise activation: ``Activation("relu")``, ``"sigmoid"``, ``"tanh"``, ``"linear"``.
+
+    Input (N, ...) -> output of the same shape. No weights.
+    """
+
+    default_name = "activation"
+
+    def __init__(self, activation: str, name: Optional[str] = None, dtype=None, input_shape=None):
+        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        self.activation = canonical_activation(activation, "activation")
+        self.output_activation = "sigmoid" if self.activation == "sigmoid" else None
+        self._cache = None
+        self._input = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        y, self._cache = activation_forward(x, self.activation)
+        self._input = x
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return activation_backward(dy, self._cache)
+
+    def backward_from_logits(self, dz: np.ndarray) -> np.ndarray:
+        if self.output_activation != "sigmoid":
+            return super().backward_from_logits(dz)
+        return dz
+
+    @property
+    def logits(self) -> Optional[np.ndarray]:
+        return self._input if self.output_activation == "sigmoid" else None
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "activation": self.activation}
+
+
+class _NamedActivation(Activation):
+    """An Activation whose function is fixed by the class (Sigmoid, ReLU, Tanh)."""
+
+    fixed_activation = "linear"
+
+    def __init__(self, name: Optional[str] = None, dtype=None, input_shape=None):
+        super().__init__(self.fixed_activation, name=name, dtype=dtype, input_shape=input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["activation"]
+        return config
+
+
+class Sigmoid(_NamedActivation):
+    """σ(x) = 1/(1+e^{−x}); the article's σ. Same as ``Activation("sigmoid")``."""
+
+    default_name = "sigmoid"
+    fixed_activation = "sigmoid"
+
+
+class ReLU(_NamedActivation):
+    """max(x, 0). Same as ``Activation("relu")``."""
+
+    default_name = "re_lu"
+    fixed_activation = "relu"
+
+
+class Tanh(_NamedActivation):
+    """tanh(x). Same as ``Activation("tanh")``."""
+
+    default_name = "tanh"
+    fixed_activation = "tanh"

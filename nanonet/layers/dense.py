@@ -1,0 +1,122 @@
+"""Dense (fully connected) layer: y = f(x W + b).
+
+Equations, for a batch x: (N, D), kernel W: (D, U), bias b: (U,), activation f::
+
+    z  = x W + b                    (N, U)     the article's z = W1 x + b1, batch-first (x is a row)
+    y  = f(z)
+    dz = dy · f'(z)                 (see layers/activations.py)
+    dW = xᵀ dz                      (D, U)     sum over the batch of outer products x_n dz_n
+    db = Σ_n dz_n                   (U,)
+    dx = dz Wᵀ                      (N, D)     the "Wᵀ factor" that carries the error back a layer
+
+Inputs with more dimensions, (N, ..., D), are handled like Keras: the kernel acts on the last
+axis, and the weight gradients sum over every leading axis.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .. import initializers
+from ..validation import check_int
+from .activations import activation_backward, activation_forward, canonical_activation
+from .base import Layer
+
+
+def dense_forward(x: np.ndarray, kernel: np.ndarray,
+                  bias: Optional[np.ndarray]) -> Tuple[np.ndarray, tuple]:
+    """z = x W + b.
+
+    x: (N, ..., D), kernel: (D, U), bias: (U,) or None.
+    Returns z: (N, ..., U) and cache = (x, kernel, has_bias).
+    """
+    z = np.matmul(x, kernel)
+    if bias is not None:
+        z += bias
+    return z, (x, kernel, bias is not None)
+
+
+def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True):
+    """Gradients of z = x W + b given dz = ∂L/∂z: (N, ..., U).
+
+    Returns (dx, dW, db): dx = dz Wᵀ (N, ..., D) or None if not `compute_dx`;
+    dW = xᵀ dz (D, U) summed over all leading axes; db = Σ dz (U,) or None without bias.
+    """
+    x, kernel, has_bias = cache
+    x2 = x.reshape(-1, x.shape[-1])
+    dz2 = dz.reshape(-1, dz.shape[-1])
+    d_kernel = x2.T @ dz2
+    d_bias = dz2.sum(axis=0) if has_bias else None
+    dx = np.matmul(dz, kernel.T) if compute_dx else None
+    return dx, d_kernel, d_bias
+
+
+class Dense(Layer):
+    """``Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform")``.
+
+    Weights (Keras order): kernel (D, units), bias (units,). Input (N, ..., D) -> (N, ..., units).
+    Kernel init: glorot_uniform, limit √(6/(D+units)); bias init: zeros (as Keras).
+    ``input_shape=(D,)`` or ``input_dim=D`` lets a model build before it sees data.
+    """
+
+    default_name = "dense"
+
+    def __init__(self, units: int, activation: Optional[str] = None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 name: Optional[str] = None, dtype=None, input_shape=None,
+                 input_dim: Optional[int] = None):
+        where = f"Dense{'' if name is None else ' ' + repr(name)}"
+        self.units = check_int(units, "units", where, minimum=1)
+        if input_dim is not None:
+            input_shape = (check_int(input_dim, "input_dim", where, minimum=1),)
+        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        self.activation = canonical_activation(activation, "activation")
+        self.output_activation = "sigmoid" if self.activation == "sigmoid" else None
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.name_of(
+            kernel_initializer) if isinstance(kernel_initializer, str) else kernel_initializer
+        self.bias_initializer = bias_initializer
+        initializers.get(self.kernel_initializer, "kernel_initializer")
+        initializers.get(self.bias_initializer, "bias_initializer")
+        self._cache = None
+        self._activation_cache = None
+        self._logits = None
+
+    def build_params(self, input_shape, rng) -> None:
+        if len(input_shape) < 1 or input_shape[-1] is None:
+            raise ValueError(f"{self.describe()}: the last input dimension must be known, "
+                             f"got input shape {input_shape}.")
+        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer, rng)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), self.bias_initializer, rng)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if x.shape[-1] != self.params["kernel"].shape[0] or x.ndim - 1 != len(self.input_shape):
+            self.check_input_shape(x)
+        z, self._cache = dense_forward(x, self.params["kernel"], self.params.get("bias"))
+        y, self._activation_cache = activation_forward(z, self.activation)
+        self._logits = z if self.output_activation == "sigmoid" else None
+        return y
+
+    def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
+        return self.backward_from_logits(activation_backward(dy, self._activation_cache))
+
+    def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
+        """Backward from dz = ∂L/∂z, the gradient before the activation."""
+        dx, d_kernel, d_bias = dense_backward(dz, self._cache, self.needs_input_grad)
+        self.store_grads(kernel=d_kernel, bias=d_bias)
+        return dx
+
+    @property
+    def logits(self) -> Optional[np.ndarray]:
+        return self._logits
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer)}

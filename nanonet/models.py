@@ -1,0 +1,526 @@
+"""Sequential: a stack of layers that builds, trains, evaluates, predicts, summarises and saves.
+
+The training step, written out (what ``fit`` does for every batch)::
+
+    ŷ      = layer_L(… layer_1(x))                     forward, dropout on
+    J, dŷ  = loss(y, ŷ)                                (from the logits z if the last layer is a sigmoid)
+    dx     = layer_l.backward(dx)  for l = L … 1        each layer stores ∂J/∂(its weights)
+    w     ← optimizer(w, ∂J/∂w)                         every weight, in one vectorised pass
+
+Randomness comes from the model's ``seed`` through three independent streams (weight init,
+shuffling, dropout), so the same seed gives bit-identical weights, batches and dropout masks —
+and switching dropout on does not change the initial weights.
+"""
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from .errors import TrainingDivergedError
+from .history import History
+from .layers import registry
+from .layers.base import Layer
+from .progress import ProgressBar
+from .validation import (as_float_array, check_float, check_int, check_not_empty,
+                         check_same_length)
+
+Arrays = List[np.ndarray]
+_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+
+
+class Sequential:
+    """``Sequential(layers=None, seed=None, dtype="float32", name="sequential")``.
+
+    A model builds as soon as its input shape is known: from the first layer's ``input_shape``
+    / ``input_dim`` / ``input_length``, from ``build(input_shape)``, or from the first data it
+    sees. ``seed`` makes everything reproducible; without it every run differs, as in Keras.
+    """
+
+    def __init__(self, layers: Optional[Sequence[Layer]] = None, seed: Optional[int] = None,
+                 dtype="float32", name: str = "sequential"):
+        self.name = name
+        self.seed = check_int(seed, "seed", "Sequential", minimum=0, allow_none=True)
+        self.dtype = _float_dtype(dtype)
+        init_seed, shuffle_seed, dropout_seed = np.random.SeedSequence(self.seed).spawn(3)
+        self._init_rng = np.random.default_rng(init_seed)
+        self._shuffle_rng = np.random.default_rng(shuffle_seed)
+        self._dropout_rng = np.random.default_rng(dropout_seed)
+        self.layers: List[Layer] = []
+        self.optimizer: Optional[optimizers_module.Optimizer] = None
+        self.loss: Optional[losses_module.Loss] = None
+        self.metrics: List[Tuple[str, object]] = []
+        self.history: Optional[History] = None
+        self._layout: Optional[tuple] = None       # which weights the flat buffers hold
+        self._train_params: Arrays = []
+        self._train_grads: Arrays = []
+        if layers is not None:
+            if isinstance(layers, Layer):
+                layers = [layers]
+            for layer in layers:
+                self.add(layer)
+
+    # ================================================================== building
+    def add(self, layer: Layer) -> None:
+        """Append a layer (built at once if the model already knows its input shape)."""
+        if not isinstance(layer, Layer):
+            hint = (" — did you pass the class instead of an instance, e.g. Dense instead of "
+                    "Dense(1)?" if isinstance(layer, type) else "")
+            raise TypeError(f"Sequential.add: expected a nanonet layer, got {layer!r}{hint}")
+        if getattr(layer, "_model", None) is not None:
+            raise ValueError(f"Sequential.add: {layer.describe()} already belongs to a model; "
+                             f"create a new layer instead of sharing one.")
+        self._name_layer(layer)
+        layer._model = self
+        layer.rng = self._dropout_rng
+        self.layers.append(layer)
+        if self.layers[0].built or self.layers[0].declared_input_shape is not None:
+            self._build_layers(self._known_input_shape())
+
+    def build(self, input_shape: Optional[Sequence[Optional[int]]] = None) -> None:
+        """Build every layer. `input_shape` excludes the batch, e.g. ``(20,)`` (Keras's
+        ``(None, 20)`` is accepted too)."""
+        if not self.layers:
+            raise ValueError("Sequential.build: the model has no layers; add some first.")
+        if input_shape is None:
+            input_shape = self._known_input_shape()
+            if input_shape is None:
+                raise ValueError(
+                    "Sequential.build: the input shape is unknown. Pass it, e.g. "
+                    "model.build((20,)), give the first layer input_shape=(20,) (or "
+                    "input_length for Embedding), or call fit/predict with data.")
+        input_shape = tuple(input_shape)
+        if input_shape and input_shape[0] is None:
+            input_shape = input_shape[1:]
+        self._build_layers(input_shape)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    @property
+    def input_shape(self):
+        """(None, …) once built."""
+        return (None,) + tuple(self.layers[0].input_shape) if self.built else None
+
+    @property
+    def output_shape(self):
+        """(None, …) once built."""
+        return (None,) + tuple(self.layers[-1].output_shape) if self.built else None
+
+    def _known_input_shape(self):
+        first = self.layers[0]
+        if first.built:
+            return first.input_shape
+        return first.declared_input_shape
+
+    def _build_layers(self, input_shape) -> None:
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            if layer.built:
+                if tuple(layer.input_shape) != shape:
+                    raise ValueError(
+                        f"Sequential: {layer.describe()} was built for inputs of shape "
+                        f"{(None,) + tuple(layer.input_shape)}, but the layer before it "
+                        f"outputs {(None,) + shape}.")
+            else:
+                layer.build(shape, self._init_rng, self.dtype)
+            shape = tuple(layer.output_shape)
+
+    def _name_layer(self, layer: Layer) -> None:
+        taken = {existing.name for existing in self.layers}
+        if layer.name is None:
+            base, index = layer.default_name, 0
+            layer.name = base
+            while layer.name in taken:
+                index += 1
+                layer.name = f"{base}_{index}"
+        elif layer.name in taken:
+            raise ValueError(f"Sequential.add: a layer named {layer.name!r} is already in the "
+                             f"model; layer names must be unique.")
+
+    # ================================================================== compiling
+    def compile(self, optimizer="adam", loss=None, metrics: Optional[Sequence] = None) -> None:
+        """Choose the optimizer (name or instance), the loss (name or instance) and metrics.
+
+        Unlike Keras (whose default is RMSprop), the default optimizer is Adam.
+        """
+        self.optimizer = optimizers_module.get(optimizer)
+        if loss is None:
+            raise ValueError("Sequential.compile: loss is required, e.g. "
+                             "loss='binary_crossentropy' or loss='mse'.")
+        self.loss = losses_module.get(loss)
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
+        self.metrics = [metrics_module.get(m) for m in (metrics or [])]
+        self._layout = None
+
+    def _require_compiled(self, where: str) -> None:
+        if self.loss is None or self.optimizer is None:
+            raise RuntimeError(
+                f"{where}: the model is not compiled. Call model.compile(optimizer='adam', "
+                f"loss='binary_crossentropy') first.")
+
+    # ================================================================== forward / backward
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Run the layers in order on an already-prepared batch `x`."""
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _uses_logits(self) -> bool:
+        return self.loss.accepts_sigmoid_logits and self.layers[-1].output_activation == "sigmoid"
+
+    def _loss_and_backward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
+        """Loss of the last forward pass; fills every layer's grads."""
+        last = self.layers[-1]
+        if self._uses_logits():
+            loss, d_logits = self.loss.forward_from_logits(y, last.logits)
+            dx = last.backward_from_logits(d_logits)
+        else:
+            loss, d_pred = self.loss.forward(y, y_pred)
+            dx = last.backward(d_pred)
+        for layer in reversed(self.layers[:-1]):
+            dx = layer.backward(dx)
+        return loss
+
+    def loss_and_grads(self, x, y, training: bool = False) -> Tuple[float, Arrays]:
+        """The loss on (x, y) and its gradient for every weight, in ``get_weights()`` order.
+
+        Nothing is updated. ``training=True`` switches dropout on (drawing new masks).
+        """
+        where = "Sequential.loss_and_grads"
+        self._require_compiled(where)
+        x, y = self._prepare_xy(x, y, where)
+        self._set_input_grad_flags()
+        with np.errstate(**_QUIET):
+            y_pred = self.forward(x, training=training)
+            loss = self._loss_and_backward(y, y_pred)
+        return loss, [g.copy() for layer in self.layers for g in layer.grads.values()]
+
+    def _set_input_grad_flags(self) -> None:
+        for index, layer in enumerate(self.layers):
+            layer.needs_input_grad = index > 0
+
+    # ================================================================== training
+    def train_on_batch(self, x, y) -> Union[float, List[float]]:
+        """One optimizer step on one batch; returns the loss (and metrics), as Keras."""
+        where = "Sequential.train_on_batch"
+        self._require_compiled(where)
+        x, y = self._prepare_xy(x, y, where)
+        self._prepare_training()
+        loss, y_pred = self._train_step(x, y, epoch=1, batch=1, history=None)
+        values = [loss] + [fn(y, y_pred) for _, fn in self.metrics]
+        return values[0] if len(values) == 1 else values
+
+    def fit(self, x=None, y=None, batch_size: Optional[int] = None, epochs: int = 1,
+            verbose: int = 1, validation_split: float = 0.0, validation_data=None,
+            shuffle: bool = True) -> History:
+        """Train for `epochs` passes over (x, y) in batches of `batch_size` (default 32).
+
+        As Keras: each epoch uses a new permutation when `shuffle`; the last partial batch is
+        kept; the loss shown is the batch-size-weighted mean of the batch losses, each taken
+        before that batch's update; ``validation_split`` holds out the *last* fraction of the
+        data before any shuffling. Returns a History (also kept as ``model.history``).
+        """
+        where = "Sequential.fit"
+        self._require_compiled(where)
+        batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
+        epochs = check_int(epochs, "epochs", where, minimum=1)
+        verbose = _check_verbose(verbose, where)
+        x, y = self._prepare_xy(x, y, where)
+        x, y, validation = self._split_validation(x, y, validation_split, validation_data, where)
+        self._prepare_training()
+        steps = math.ceil(len(x) / batch_size)
+        history = History({"verbose": verbose, "epochs": epochs, "steps": steps})
+        self.history = history
+        for epoch in range(1, epochs + 1):
+            if verbose == 1:
+                print(f"Epoch {epoch}/{epochs}")
+            progress = ProgressBar(steps, verbose)
+            logs = self._run_epoch(x, y, batch_size, shuffle, progress, epoch, history)
+            if validation is not None:
+                val = self._evaluate_arrays(*validation, batch_size)
+                logs.update({f"val_{name}": value for name, value in val.items()})
+            history.record(epoch - 1, logs)
+            progress.update(steps, logs)
+        return history
+
+    def _run_epoch(self, x, y, batch_size, shuffle, progress, epoch, history) -> Dict[str, float]:
+        n = len(x)
+        order = self._shuffle_rng.permutation(n) if shuffle else None
+        totals = _RunningMeans(["loss"] + [name for name, _ in self.metrics])
+        for batch, start in enumerate(range(0, n, batch_size), start=1):
+            rows = slice(start, start + batch_size) if order is None else \
+                order[start:start + batch_size]
+            xb, yb = x[rows], y[rows]
+            loss, y_pred = self._train_step(xb, yb, epoch, batch, history)
+            values = [loss] + [fn(yb, y_pred) for _, fn in self.metrics]
+            totals.add(values, len(xb))
+            if start + batch_size < n:
+                progress.update(batch, totals.means())
+        return totals.means()
+
+    def _train_step(self, x, y, epoch: int, batch: int, history) -> Tuple[float, np.ndarray]:
+        with np.errstate(**_QUIET):
+            y_pred = self.forward(x, training=True)
+            loss = self._loss_and_backward(y, y_pred)
+            grads_finite = all(np.isfinite(np.sum(g)) for g in self._train_grads)
+        if not (math.isfinite(loss) and grads_finite):
+            what = "loss" if not math.isfinite(loss) else "gradient"
+            raise TrainingDivergedError(
+                f"Sequential.fit: the {what} became {loss if what == 'loss' else 'non-finite'} "
+                f"at epoch {epoch}, batch {batch}; training stopped and the weights are those "
+                f"from before this batch. Try a lower learning_rate (now "
+                f"{self.optimizer.learning_rate}), gradient clipping (clipnorm=1.0), or check "
+                f"the inputs' scale (standardise features).", epoch, batch, history)
+        self.optimizer.apply_gradients(self._train_params, self._train_grads)
+        return loss, y_pred
+
+    def _prepare_training(self) -> None:
+        """Point every weight and gradient at one flat buffer, so the optimizer takes one pass."""
+        self._set_input_grad_flags()
+        layout = tuple((id(layer), name, p.shape) for layer in self.layers
+                       for name, p in layer.params.items())
+        if layout == self._layout:
+            return
+        self._layout = layout
+        self.optimizer.slots, self.optimizer.iterations = [], 0
+        pairs = [(layer, name) for layer in self.layers for name in layer.params]
+        dtypes = {layer.params[name].dtype for layer, name in pairs}
+        if not pairs:
+            self._train_params, self._train_grads = [], []
+        elif self.optimizer.clipnorm is not None or len(dtypes) > 1:
+            self._train_params = [layer.params[name] for layer, name in pairs]
+            self._train_grads = [layer.grads[name] for layer, name in pairs]
+        else:
+            self._train_params, self._train_grads = _flatten(pairs, dtypes.pop())
+
+    # ================================================================== evaluate / predict
+    def evaluate(self, x=None, y=None, batch_size: Optional[int] = None,
+                 verbose: int = 1) -> Union[float, List[float]]:
+        """Loss (and metrics) on (x, y), dropout off. A float, or [loss, *metrics] as Keras."""
+        where = "Sequential.evaluate"
+        self._require_compiled(where)
+        batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
+        verbose = _check_verbose(verbose, where)
+        x, y = self._prepare_xy(x, y, where)
+        steps = math.ceil(len(x) / batch_size)
+        progress = ProgressBar(steps, verbose)
+        logs = self._evaluate_arrays(x, y, batch_size)
+        progress.update(steps, logs)
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_arrays(self, x, y, batch_size) -> Dict[str, float]:
+        totals = _RunningMeans(["loss"] + [name for name, _ in self.metrics])
+        with np.errstate(**_QUIET):
+            for start in range(0, len(x), batch_size):
+                xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+                y_pred = self.forward(xb, training=False)
+                if self._uses_logits():
+                    loss = self.loss.forward_from_logits(yb, self.layers[-1].logits)[0]
+                else:
+                    loss = self.loss.forward(yb, y_pred)[0]
+                totals.add([loss] + [fn(yb, y_pred) for _, fn in self.metrics], len(xb))
+        return totals.means()
+
+    def predict(self, x, batch_size: Optional[int] = None, verbose: int = 0) -> np.ndarray:
+        """Outputs for `x` in batches of `batch_size` (default 32), dropout off.
+
+        Returns an array of the model's dtype, e.g. (n, 1) for one output unit. (Keras prints a
+        progress bar by default; nanonet's predict is quiet unless verbose=1.)
+        """
+        where = "Sequential.predict"
+        batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
+        verbose = _check_verbose(verbose, where)
+        x = self._prepare_x(x, where)
+        progress = ProgressBar(math.ceil(len(x) / batch_size), verbose)
+        with np.errstate(**_QUIET):
+            outputs = [self.forward(x[start:start + batch_size], training=False)
+                       for start in range(0, len(x), batch_size)]
+        progress.update(progress.target, {})
+        return np.concatenate(outputs, axis=0)
+
+    def __call__(self, x, training: bool = False) -> np.ndarray:
+        """``model(x)``: one forward pass over all of `x` at once."""
+        return self.forward(self._prepare_x(x, "Sequential.__call__"), training=training)
+
+    # ================================================================== data checks
+    def _prepare_x(self, x, where: str) -> np.ndarray:
+        if not self.layers:
+            raise ValueError(f"{where}: the model has no layers; add some first.")
+        if x is None:
+            raise ValueError(f"{where}: x is required.")
+        x = self.layers[0].prepare_input(x, "x", where)
+        check_not_empty(x, "x", where)
+        if not self.built:
+            self._build_layers(x.shape[1:])
+        expected = self.layers[0].input_shape
+        if x.shape[1:] != tuple(expected):
+            raise ValueError(
+                f"{where}: x has shape {x.shape}, but the model expects (None, "
+                f"{', '.join(str(d) for d in expected)}{',' if len(expected) == 1 else ''}) — "
+                f"its first layer, {self.layers[0].describe()}, was built for that. Build a new "
+                f"model for a different input size.")
+        return x
+
+    def _prepare_xy(self, x, y, where: str) -> Tuple[np.ndarray, np.ndarray]:
+        x = self._prepare_x(x, where)
+        if y is None:
+            raise ValueError(f"{where}: y (the targets) is required.")
+        y = as_float_array(y, "y", where, self.dtype)
+        check_same_length(x, y, where)
+        output = tuple(self.layers[-1].output_shape)
+        if y.ndim == len(output) and output[-1] == 1:
+            y = y.reshape(y.shape + (1,))              # labels (n,) for outputs (n, 1), as Keras
+        if y.shape[1:] != output:
+            raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
+                             f"{(None,) + output}; give one target per output.")
+        if self.loss is not None:
+            self.loss.check_targets(y, where)
+        return x, y
+
+    def _split_validation(self, x, y, validation_split, validation_data, where):
+        validation_split = check_float(validation_split, "validation_split", where, low=0.0,
+                                       high=1.0, high_inclusive=False)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError(f"{where}: validation_data must be a tuple (x_val, y_val), "
+                                 f"got {type(validation_data).__name__}.")
+            return x, y, self._prepare_xy(*validation_data, where + " (validation_data)")
+        if validation_split == 0:
+            return x, y, None
+        split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+        if split_at in (0, len(x)):
+            raise ValueError(f"{where}: validation_split={validation_split} leaves "
+                             f"{split_at} training and {len(x) - split_at} validation samples "
+                             f"out of {len(x)}; both must be at least 1.")
+        return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+
+    # ================================================================== weights, config
+    def get_weights(self) -> Arrays:
+        """Copies of every weight, Keras's order and shapes (layer by layer)."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Overwrite every weight in place from a ``get_weights()``-style list (Keras's works)."""
+        if not self.built:
+            raise ValueError("Sequential.set_weights: the model is not built yet, so its "
+                             "weights do not exist; call build(input_shape) or give the first "
+                             "layer an input_shape.")
+        weights = list(weights)
+        expected = [(layer, name, p.shape) for layer in self.layers
+                    for name, p in layer.params.items()]
+        if len(weights) != len(expected):
+            listing = ", ".join(f"{layer.name}/{name} {shape}" for layer, name, shape in expected)
+            raise ValueError(f"Sequential.set_weights: expected {len(expected)} arrays "
+                             f"({listing}), got {len(weights)}.")
+        for (layer, name, shape), value in zip(expected, weights):
+            if np.shape(value) != shape:
+                raise ValueError(f"Sequential.set_weights: {layer.describe()} weight {name!r} "
+                                 f"must have shape {shape}, got {np.shape(value)}.")
+        offset = 0
+        for layer in self.layers:
+            count = len(layer.params)
+            layer.set_weights(weights[offset:offset + count])
+            offset += count
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_config(self) -> dict:
+        """The architecture, seed and dtype (not the weights)."""
+        return {"name": self.name, "seed": self.seed, "dtype": self.dtype.name,
+                "input_shape": None if not self.built else list(self.layers[0].input_shape),
+                "layers": [registry.serialize(layer) for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: dict, dtype=None) -> "Sequential":
+        """Rebuild an (untrained) model from ``get_config()``; `dtype` overrides the stored one."""
+        model = cls([registry.deserialize(c) for c in config["layers"]], seed=config.get("seed"),
+                    dtype=dtype or config.get("dtype", "float32"), name=config.get("name",
+                                                                                  "sequential"))
+        if config.get("input_shape") is not None and not model.built:
+            model.build(tuple(config["input_shape"]))
+        return model
+
+    def summary(self, print_fn=print) -> None:
+        """Print a Keras-like table: layer, output shape, parameter count."""
+        from .summary import summary_lines
+        for line in summary_lines(self):
+            print_fn(line)
+
+    def save(self, path, include_optimizer: bool = True) -> None:
+        """Write the architecture, weights and optimizer state to a ``.npz`` file, atomically."""
+        from .saving import save_model
+        save_model(self, path, include_optimizer=include_optimizer)
+
+    def __repr__(self) -> str:
+        return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
+
+
+# ====================================================================== helpers
+class _RunningMeans:
+    """Batch-size-weighted running means of named values (Keras's epoch averages)."""
+
+    def __init__(self, names: List[str]):
+        self.names = names
+        self.sums = [0.0] * len(names)
+        self.count = 0
+
+    def add(self, values: Sequence[float], weight: int) -> None:
+        self.sums = [s + float(v) * weight for s, v in zip(self.sums, values)]
+        self.count += weight
+
+    def means(self) -> Dict[str, float]:
+        return {name: s / self.count for name, s in zip(self.names, self.sums)}
+
+
+def _flatten(pairs, dtype) -> Tuple[Arrays, Arrays]:
+    """Copy the listed weights into one flat buffer and re-point the layers at views of it
+    (gradients likewise). Returns ([flat_weights], [flat_grads])."""
+    total = sum(layer.params[name].size for layer, name in pairs)
+    flat_weights = np.empty(total, dtype=dtype)
+    flat_grads = np.zeros(total, dtype=dtype)
+    offset = 0
+    for layer, name in pairs:
+        value = layer.params[name]
+        size = value.size
+        flat_weights[offset:offset + size] = value.ravel()
+        layer.params[name] = flat_weights[offset:offset + size].reshape(value.shape)
+        layer.grads[name] = flat_grads[offset:offset + size].reshape(value.shape)
+        offset += size
+    return [flat_weights], [flat_grads]
+
+
+def _float_dtype(dtype) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"Sequential: dtype must be a float dtype such as 'float32', "
+                        f"got {dtype!r}.") from None
+    if dtype.kind != "f":
+        raise TypeError(f"Sequential: dtype must be a float dtype ('float16', 'float32' or "
+                        f"'float64'), got {dtype.name!r}.")
+    return dtype
+
+
+def _check_verbose(verbose, where: str) -> int:
+    if verbose == "auto":
+        return 1
+    verbose = check_int(verbose, "verbose", where, minimum=0)
+    if verbose > 2:
+        raise ValueError(f"{where}: verbose must be 0 (silent), 1 (progress bar) or 2 "
+                         f"(one line per epoch), got {verbose}.")
+    return verbose
+
+
+def load_model(path) -> Sequential:
+    """Load a model written by ``Sequential.save`` (never unpickles anything)."""
+    from .saving import load_model as _load
+    return _load(path)

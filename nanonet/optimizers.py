@@ -1,0 +1,231 @@
+"""Optimizers, with Keras 2's update rules to the operation.
+
+``optimizer.apply_gradients(params, grads)`` updates each array in `params` in place. State
+("slots": momentum, Adam's m and v) is kept per position in the list, so always pass the same
+list of arrays in the same order (a Sequential model does this for you).
+
+SGD (Keras's form, v = velocity)::
+
+    momentum = 0:  w ← w − lr·g
+    momentum > 0:  v ← momentum·v − lr·g ;  w ← w + v            (nesterov: w ← w + momentum·v − lr·g)
+
+Adam (Keras's form — ε is added to √v *before* the bias correction, so it is not the textbook
+``m̂/(√v̂ + ε)``; at step 1 the two differ in the 3rd significant digit when g is small)::
+
+    t ← t + 1
+    m ← m + (g − m)(1 − β1)
+    v ← v + (g² − v)(1 − β2)
+    α = lr · √(1 − β2ᵗ) / (1 − β1ᵗ)
+    w ← w − (m · α) / (√v + ε)
+
+Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm ≤ clipnorm,
+``global_clipnorm`` rescales all of them together, ``clipvalue`` clips each element to ±clipvalue.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from .validation import check_float, unknown_name_error
+
+
+class Optimizer:
+    """Base class: validation, clipping, slots, the iteration counter and saving."""
+
+    name = "optimizer"
+    slot_names: Sequence[str] = ()
+
+    def __init__(self, learning_rate: float, clipnorm: Optional[float] = None,
+                 clipvalue: Optional[float] = None, global_clipnorm: Optional[float] = None):
+        where = type(self).__name__
+        self.learning_rate = check_float(learning_rate, "learning_rate", where,
+                                         low=0.0, low_inclusive=False)
+        self.clipnorm = _optional_positive(clipnorm, "clipnorm", where)
+        self.clipvalue = _optional_positive(clipvalue, "clipvalue", where)
+        self.global_clipnorm = _optional_positive(global_clipnorm, "global_clipnorm", where)
+        if self.clipnorm is not None and self.global_clipnorm is not None:
+            raise ValueError(f"{where}: set at most one of clipnorm and global_clipnorm "
+                             f"(got clipnorm={clipnorm}, global_clipnorm={global_clipnorm}).")
+        self.iterations = 0
+        self.slots: List[Dict[str, np.ndarray]] = []
+
+    # ------------------------------------------------------------------ public
+    def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """One update step: ``params[i]`` is changed in place using ``grads[i]``."""
+        params, grads = list(params), list(grads)
+        self._check(params, grads)
+        if not self.slots:
+            self.slots = [self._make_slots(p) for p in params]
+        grads = self.clip(grads)
+        self.iterations += 1
+        for param, grad, slots in zip(params, grads, self.slots):
+            self.update(param, grad, slots)
+
+    def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
+        """Apply clipnorm / global_clipnorm / clipvalue (new arrays; the inputs are not changed)."""
+        if self.clipnorm is not None:
+            grads = [g * (self.clipnorm / max(_norm(g), self.clipnorm)) for g in grads]
+        if self.global_clipnorm is not None:
+            total = float(np.sqrt(sum(_norm(g) ** 2 for g in grads)))
+            grads = [g * (self.global_clipnorm / max(total, self.global_clipnorm)) for g in grads]
+        if self.clipvalue is not None:
+            grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def update(self, param: np.ndarray, grad: np.ndarray, slots: Dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ saving
+    def get_config(self) -> dict:
+        config = {"name": self.name, "learning_rate": self.learning_rate}
+        for key in ("clipnorm", "clipvalue", "global_clipnorm"):
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
+        return config
+
+    def get_state(self) -> Dict[str, np.ndarray]:
+        """Iteration count and slots as plain arrays (for ``Sequential.save``)."""
+        state = {"iterations": np.array(self.iterations, dtype=np.int64)}
+        for index, slots in enumerate(self.slots):
+            for key, value in slots.items():
+                if not key.startswith("_"):
+                    state[f"{index}/{key}"] = value
+        return state
+
+    def set_state(self, state: Dict[str, np.ndarray], params: Sequence[np.ndarray]) -> None:
+        """Restore what ``get_state`` returned, for the same list of `params`."""
+        self.iterations = int(state["iterations"])
+        self.slots = [self._make_slots(p) for p in params] if self.iterations else []
+        for index, slots in enumerate(self.slots):
+            for key in slots:
+                if not key.startswith("_"):
+                    slots[key][...] = state[f"{index}/{key}"]
+
+    # ------------------------------------------------------------------ helpers
+    def _make_slots(self, param: np.ndarray) -> Dict[str, np.ndarray]:
+        slots = {name: np.zeros_like(param) for name in self.slot_names}
+        slots["_scratch"] = np.empty_like(param)  # reused each step: no large allocations
+        return slots
+
+    def _check(self, params, grads) -> None:
+        where = f"{type(self).__name__}.apply_gradients"
+        if len(params) != len(grads):
+            raise ValueError(f"{where}: got {len(params)} parameter arrays but {len(grads)} "
+                             f"gradients; they must pair up one to one.")
+        if self.slots and len(self.slots) != len(params):
+            raise ValueError(f"{where}: this optimizer has state for {len(self.slots)} "
+                             f"arrays, got {len(params)}; use one optimizer per model.")
+        for index, (param, grad) in enumerate(zip(params, grads)):
+            if not isinstance(param, np.ndarray) or not isinstance(grad, np.ndarray) \
+                    or param.shape != grad.shape:
+                raise ValueError(
+                    f"{where}: params[{index}] and grads[{index}] must be arrays of the same "
+                    f"shape, got {getattr(param, 'shape', type(param))} and "
+                    f"{getattr(grad, 'shape', type(grad))}.")
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``; see the module docstring."""
+
+    name = "sgd"
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.momentum = check_float(momentum, "momentum", "SGD", low=0.0, high=1.0)
+        self.nesterov = bool(nesterov)
+        self.slot_names = ("velocity",) if self.momentum > 0 else ()
+
+    def update(self, param, grad, slots) -> None:
+        step = slots["_scratch"]
+        np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
+        if self.momentum > 0:
+            velocity = slots["velocity"]
+            velocity *= self.momentum
+            velocity += step                                     # v ← momentum·v − lr·g
+            if self.nesterov:
+                step += self.momentum * velocity                 # momentum·v − lr·g
+            else:
+                step = velocity
+        param += step
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """``Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)``, Keras's update."""
+
+    name = "adam"
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.beta_1 = check_float(beta_1, "beta_1", "Adam", low=0.0, high=1.0, high_inclusive=False)
+        self.beta_2 = check_float(beta_2, "beta_2", "Adam", low=0.0, high=1.0, high_inclusive=False)
+        self.epsilon = check_float(epsilon, "epsilon", "Adam", low=0.0)
+
+    def update(self, param, grad, slots) -> None:
+        m, v, scratch = slots["m"], slots["v"], slots["_scratch"]
+        dtype = param.dtype.type
+        t = dtype(self.iterations)
+        alpha = (dtype(self.learning_rate) * np.sqrt(1 - dtype(self.beta_2) ** t)
+                 / (1 - dtype(self.beta_1) ** t))
+        np.subtract(grad, m, out=scratch)
+        scratch *= 1 - self.beta_1
+        m += scratch                                  # m ← m + (g − m)(1 − β1)
+        np.multiply(grad, grad, out=scratch)
+        scratch -= v
+        scratch *= 1 - self.beta_2
+        v += scratch                                  # v ← v + (g² − v)(1 − β2)
+        denominator = _denominator(slots, v, self.epsilon)
+        np.multiply(m, alpha, out=scratch)
+        scratch /= denominator                        # (m·α) / (√v + ε)
+        param -= scratch
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+def _denominator(slots: Dict[str, np.ndarray], v: np.ndarray, epsilon: float) -> np.ndarray:
+    """√v + ε into a second reused scratch array."""
+    if "_denominator" not in slots:
+        slots["_denominator"] = np.empty_like(v)
+    out = slots["_denominator"]
+    np.sqrt(v, out=out)
+    out += epsilon
+    return out
+
+
+def _norm(g: np.ndarray) -> float:
+    return float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+
+
+def _optional_positive(value, name: str, where: str) -> Optional[float]:
+    if value is None:
+        return None
+    return check_float(value, name, where, low=0.0, low_inclusive=False)
+
+
+_REGISTRY = {"sgd": SGD, "adam": Adam}
+
+
+def get(identifier: Union[str, Optimizer]) -> Optimizer:
+    """An Optimizer from a name (``"sgd"``, ``"adam"``, Keras's defaults) or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _REGISTRY:
+        return _REGISTRY[identifier.lower()]()
+    raise unknown_name_error("optimizer", identifier, _REGISTRY)
+
+
+def from_config(config: dict) -> Optimizer:
+    config = dict(config)
+    return _REGISTRY[config.pop("name")](**config)

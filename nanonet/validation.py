@@ -1,0 +1,138 @@
+"""Input checks shared by every public entry point.
+
+Each check raises an exception whose message names *where* (the layer or function), *which*
+argument, the value received and what was expected — so a learner's first mistake teaches
+instead of ending in a NumPy traceback from deep inside.
+"""
+from __future__ import annotations
+
+import difflib
+import numbers
+from typing import Iterable, Optional
+
+import numpy as np
+
+
+def unknown_name_error(kind: str, name, valid: Iterable[str]) -> ValueError:
+    """A ValueError for an unknown string name, listing the valid ones and the closest matches."""
+    valid = sorted(valid)
+    close = difflib.get_close_matches(str(name).lower(), valid, n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return ValueError(f"Unknown {kind} {name!r}. Valid {kind} names: {', '.join(valid)}.{hint}")
+
+
+def as_array(x, name: str, where: str) -> np.ndarray:
+    """np.asarray(x) that turns ragged lists and non-numeric data into clear errors."""
+    if isinstance(x, np.ndarray):
+        array = x
+    else:
+        try:
+            array = np.asarray(x)
+        except ValueError as error:  # ragged nested lists (NumPy ≥ 1.24 refuses them)
+            raise ValueError(
+                f"{where}: {name} must be a rectangular array of numbers, but it is a ragged "
+                f"sequence (rows of different lengths) — pad it first, e.g. with "
+                f"nanonet.text.pad_sequences. NumPy said: {error}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(
+            f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}"
+            f"{_preview(array)}.")
+    return array
+
+
+def as_float_array(x, name: str, where: str, dtype=np.float32) -> np.ndarray:
+    """`x` as an array of float `dtype` (ints and bools are cast, as Keras does), all finite."""
+    array = as_array(x, name, where)
+    if array.dtype != dtype:
+        array = _cast_checked(array, dtype, name, where)
+    check_finite(array, name, where)
+    return array
+
+
+def check_finite(array: np.ndarray, name: str, where: str) -> None:
+    """Raise ValueError naming the first NaN/inf element of `array`."""
+    if array.dtype.kind not in "fc" or np.isfinite(array).all():
+        return
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    where_text = f" at index {index}" if index else ""
+    raise ValueError(
+        f"{where}: {name} contains {array[index]!r}{where_text} "
+        f"({int((~np.isfinite(array)).sum())} non-finite value(s) in all). "
+        f"Expected finite numbers: clean or impute the data before training.")
+
+
+def check_rank(array: np.ndarray, ranks: Iterable[int], name: str, where: str,
+               meaning: str = "") -> None:
+    """Raise ValueError if `array.ndim` is not one of `ranks`."""
+    ranks = tuple(ranks)
+    if array.ndim not in ranks:
+        wanted = " or ".join(str(r) for r in ranks)
+        extra = f" {meaning}" if meaning else ""
+        raise ValueError(
+            f"{where}: {name} must have {wanted} dimensions{extra}, got shape {array.shape}.")
+
+
+def check_int(value, name: str, where: str, minimum: Optional[int] = None,
+              allow_none: bool = False) -> Optional[int]:
+    """`value` as a Python int ≥ `minimum`, or a clear TypeError/ValueError."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {name} must be an integer, got {value!r} "
+                        f"({type(value).__name__}).")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_float(value, name: str, where: str, low: Optional[float] = None,
+                high: Optional[float] = None, low_inclusive: bool = True,
+                high_inclusive: bool = True) -> float:
+    """`value` as a finite Python float inside the stated bounds, or a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r} "
+                        f"({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: {name} must be finite, got {value}.")
+    too_low = low is not None and (value < low if low_inclusive else value <= low)
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
+    if too_low or too_high:
+        left = "[" if low_inclusive else "("
+        right = "]" if high_inclusive else ")"
+        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        raise ValueError(f"{where}: {name} must be in {interval}, got {value}.")
+    return value
+
+
+def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
+    """x and y must describe the same number of samples (their first dimension)."""
+    if len(x) != len(y):
+        raise ValueError(
+            f"{where}: x and y must have the same number of samples (first dimension), "
+            f"got x with {len(x)} (shape {x.shape}) and y with {len(y)} (shape {y.shape}).")
+
+
+def check_not_empty(x: np.ndarray, name: str, where: str) -> None:
+    """Raise ValueError for a dataset with zero samples."""
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError(f"{where}: {name} is empty (shape {x.shape}); "
+                         f"expected at least one sample.")
+
+
+def _cast_checked(array: np.ndarray, dtype, name: str, where: str) -> np.ndarray:
+    if array.dtype.kind == "f" and np.dtype(dtype).itemsize < array.dtype.itemsize:
+        finite = np.isfinite(array)
+        limit = np.finfo(dtype).max
+        if np.any(np.abs(array[finite]) > limit):
+            raise ValueError(
+                f"{where}: {name} holds values up to {np.abs(array[finite]).max():.3g}, "
+                f"beyond the largest {np.dtype(dtype).name} ({limit:.3g}); rescale the data.")
+    return array.astype(dtype)
+
+
+def _preview(array: np.ndarray) -> str:
+    if array.size == 0:
+        return ""
+    first = array.flat[0]
+    return f" (first element {first!r} of type {type(first).__name__})"
