@@ -27,7 +27,6 @@ from typing import Tuple, Union
 
 import numpy as np
 
-from . import ops
 from .validation import unknown_name_error
 
 EPSILON = 1e-7  # Keras's backend epsilon
@@ -53,8 +52,12 @@ def bce_from_logits(y: np.ndarray, z: np.ndarray) -> Tuple[float, np.ndarray]:
 
     y, z: same shape (N, ...). Returns (loss: float, dz = (σ(z) − y)/m).
     """
-    per_element = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    dz = (ops.sigmoid(z) - y) / z.size
+    e = np.exp(-np.abs(z))                      # in (0, 1]: never overflows
+    per_element = np.maximum(z, 0) - z * y + np.log1p(e)
+    s = e / (1.0 + e)                           # σ(−|z|)
+    # σ(z) − y, written so that no 1 − (1 − tiny) cancellation loses the tiny part:
+    # z ≥ 0: σ(z) − y = (1 − y) − σ(−z);   z < 0: σ(z) − y = σ(z) − y
+    dz = np.where(z >= 0, (1.0 - y) - s, s - y) / z.size
     return float(np.mean(per_element)), dz.astype(z.dtype, copy=False)
 
 
