@@ -76,6 +76,8 @@ class Sequential:
                              f"create a new layer instead of sharing one.")
         self._name_layer(layer)
         layer._model = self
+        if layer.dtype is None:
+            layer.dtype = self.dtype
         layer.rng = self._dropout_rng
         self.layers.append(layer)
         if self.layers[0].built or self.layers[0].declared_input_shape is not None:
