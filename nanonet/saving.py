@@ -9,7 +9,9 @@ The file is a NumPy zip archive holding only numeric arrays and one JSON text:
 Safety: ``save`` writes to a temporary file beside the target, flushes it to disk and then
 renames it over the target in one step, so a crash (or a full disk) mid-save leaves the previous
 file intact. ``load_model`` opens the archive with ``allow_pickle=False`` — nothing in the file is
-ever executed — and checks every entry before building anything.
+ever executed — and checks every entry before building anything. Every problem with a file is
+reported as ``ValueError("load_model('path'): …")`` (``FileNotFoundError`` /
+``IsADirectoryError`` for a path that is not a file).
 """
 from __future__ import annotations
 
@@ -25,17 +27,24 @@ import numpy as np
 FORMAT = "nanonet-model"
 VERSION = 1
 HEADER = "nanonet_model"
+#: the first bytes of every zip archive (``np.savez`` writes zip archives)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
     """Write `model` to `path` (any name; ``.npz`` is conventional) atomically."""
     if not model.built:
         raise ValueError("Sequential.save: the model is not built, so it has no weights to "
-                         "save; build it or train it first.")
+                         "save; build it (model.build(input_shape)), give the first layer an "
+                         "input_shape, or train it first.")
     path = Path(os.fspath(path))
     if path.is_dir():
         raise IsADirectoryError(f"Sequential.save: {str(path)!r} is a directory; give a file "
                                 f"name such as 'model.npz'.")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise FileNotFoundError(f"Sequential.save: cannot save to {str(path)!r}: the folder "
+                                f"{str(directory)!r} does not exist; create it first.")
     arrays = _model_arrays(model, include_optimizer)
     _write_atomically(path, arrays)
 
@@ -43,15 +52,12 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
 def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
     weights = model.get_weights()
     compiled = model.loss is not None and model.optimizer is not None
+    compile_config = _compile_config(model) if compiled else None
     header = {
         "format": FORMAT,
         "version": VERSION,
         "model": model.get_config(),
-        "compile": None if not compiled else {
-            "optimizer": model.optimizer.get_config(),
-            "loss": model.loss.get_config(),
-            "metrics": [name for name, _ in model.metrics],
-        },
+        "compile": compile_config,
         "weights": [list(w.shape) for w in weights],
         "optimizer_state": bool(include_optimizer and compiled and model.optimizer.slots),
     }
@@ -63,8 +69,41 @@ def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
     return arrays
 
 
+def _compile_config(model) -> dict:
+    """The compile settings as JSON-able names, checked to be loadable (fail at save, not load)."""
+    from . import losses, metrics, optimizers
+    config = {"optimizer": model.optimizer.get_config(), "loss": model.loss.get_config(),
+              "metrics": [name for name, _ in model.metrics]}
+    for name, function in model.metrics:
+        try:
+            known = _qualified_name(metrics.get(name)[1]) == _qualified_name(function)
+        except ValueError:
+            known = False
+        if not known:
+            raise ValueError(f"Sequential.save: metric {name!r} is a custom function, which "
+                             f"cannot be stored in a model file (files never hold code). "
+                             f"Compile with built-in metric names (e.g. metrics=['accuracy']) "
+                             f"to save, and compile with the custom metric again after "
+                             f"loading.")
+    for kind, module, item in (("optimizer", optimizers, config["optimizer"]),
+                               ("loss", losses, config["loss"])):
+        try:
+            module.from_config(item)
+        except Exception as error:  # a custom class: its config does not name a built-in
+            raise ValueError(f"Sequential.save: the {kind} {getattr(model, kind)!r} cannot be "
+                             f"stored in a model file ({error}); use a built-in {kind}.") from None
+    return config
+
+
+def _qualified_name(function) -> str:
+    """'module.qualname' of a function (or of the class of a callable object)."""
+    owner = function if hasattr(function, "__qualname__") else type(function)
+    return f"{getattr(owner, '__module__', '')}.{owner.__qualname__}"
+
+
 def _write_atomically(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
+    mode = _file_mode(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                          dir=directory)
     try:
@@ -72,22 +111,58 @@ def _write_atomically(path: Path, arrays: Dict[str, np.ndarray]) -> None:
             np.savez(stream, **arrays)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, mode)        # mkstemp makes it private (0600); use the usual mode
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+    _sync_directory(directory)
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions the saved file should get: the old file's, else 0666 minus the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def load_model(path):
     """Rebuild the model saved at `path`: architecture, weights, compile settings, optimizer state."""
     from .models import Sequential
     path = os.fspath(path)
+    where = f"load_model({path!r})"
     entries = _read_archive(path)
     header = _read_header(entries, path)
-    model = Sequential.from_config(header["model"])
+    try:
+        model = Sequential.from_config(header["model"])
+    except Exception as error:
+        raise ValueError(f"{where}: the model description is corrupt or comes from another "
+                         f"version of nanonet — the architecture cannot be rebuilt "
+                         f"({type(error).__name__}: {error}).") from None
     weights = [entries[f"weights/{i:04d}"] for i in range(len(header["weights"]))]
-    model.set_weights(weights)
+    try:
+        model.set_weights(weights)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{where}: the stored weights do not fit the stored architecture "
+                         f"({error})") from None
     if header.get("compile"):
         _restore_compile(model, header, entries, path)
     return model
@@ -95,10 +170,25 @@ def load_model(path):
 
 def _read_archive(path: str) -> Dict[str, np.ndarray]:
     where = f"load_model({path!r})"
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{where}: this is a directory; give the path of a file "
+                                f"written by model.save, such as 'model.npz'.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{where}: no such file.")
+    # Open the file ourselves: np.load(path) leaks its file handle when the zip is corrupt.
+    with open(path, "rb") as stream:
+        start = stream.read(4)
+        if start not in _ZIP_MAGIC:
+            raise ValueError(f"{where}: not a nanonet model file — it is not a .npz (zip) "
+                             f"archive (it starts with {start!r}, a .npz starts with "
+                             f"b'PK\\x03\\x04').")
+        stream.seek(0)
+        return _read_entries(stream, where)
+
+
+def _read_entries(stream, where: str) -> Dict[str, np.ndarray]:
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with np.load(stream, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
     except ValueError as error:
         if "pickle" in str(error).lower():
@@ -106,48 +196,98 @@ def _read_archive(path: str) -> Dict[str, np.ndarray]:
                              f"never unpickles (it could run arbitrary code), so it refuses "
                              f"the file.") from None
         raise ValueError(f"{where}: not a nanonet model file ({error}).") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as error:
-        raise ValueError(f"{where}: the file is truncated or is not a .npz archive written by "
-                         f"Sequential.save ({type(error).__name__}: {error}).") from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, NotImplementedError,
+            RuntimeError) as error:
+        raise ValueError(f"{where}: the file is truncated, corrupt or not a .npz archive "
+                         f"written by Sequential.save ({type(error).__name__}: {error}).") from None
 
 
 def _read_header(entries: Dict[str, np.ndarray], path: str) -> dict:
     where = f"load_model({path!r})"
     if HEADER not in entries:
+        held = ", ".join(sorted(entries)) or "nothing"
         raise ValueError(f"{where}: this .npz has no {HEADER!r} entry, so it was not written "
-                         f"by Sequential.save (it holds: {', '.join(sorted(entries)) or 'nothing'}).")
+                         f"by Sequential.save (it holds: {held}).")
+    text = entries[HEADER]
+    if text.ndim != 0 or text.dtype.kind != "U":
+        raise ValueError(f"{where}: the model description is corrupt (expected one JSON text, "
+                         f"found a {text.dtype} array of shape {text.shape}).")
     try:
-        header = json.loads(str(entries[HEADER]))
+        header = json.loads(str(text))
     except ValueError as error:
         raise ValueError(f"{where}: the model description is corrupt ({error}).") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValueError(f"{where}: unknown file format {header.get('format')!r}.")
+        found = header.get("format") if isinstance(header, dict) else type(header).__name__
+        raise ValueError(f"{where}: unknown file format {found!r} (expected {FORMAT!r}).")
     if header.get("version") != VERSION:
-        raise ValueError(f"{where}: file format version {header.get('version')} is not "
+        raise ValueError(f"{where}: file format version {header.get('version')!r} is not "
                          f"supported by this nanonet (it reads version {VERSION}).")
-    for index, shape in enumerate(header.get("weights", [])):
+    shapes = header.get("weights")
+    if not isinstance(header.get("model"), dict) or not isinstance(shapes, list) or not all(
+            isinstance(s, list) and all(isinstance(d, int) for d in s) for s in shapes):
+        raise ValueError(f"{where}: the model description is corrupt (its 'model' or "
+                         f"'weights' entry is missing or malformed).")
+    if header.get("compile") is not None and not isinstance(header["compile"], dict):
+        raise ValueError(f"{where}: the model description is corrupt (its 'compile' entry is "
+                         f"malformed).")
+    for index, shape in enumerate(shapes):
         key = f"weights/{index:04d}"
         if key not in entries:
             raise ValueError(f"{where}: weight {index} is missing from the file.")
         if list(entries[key].shape) != list(shape) or entries[key].dtype.kind != "f":
             raise ValueError(f"{where}: weight {index} should be a float array of shape "
                              f"{tuple(shape)}, found {entries[key].dtype} {entries[key].shape}.")
+    extra = sorted(k for k in entries if k.startswith("weights/")
+                   and k not in {f"weights/{i:04d}" for i in range(len(shapes))})
+    if extra:
+        raise ValueError(f"{where}: the file holds weights the description does not list "
+                         f"({', '.join(extra)}); it is corrupt.")
     return header
 
 
 def _restore_compile(model, header: dict, entries: Dict[str, np.ndarray], path: str) -> None:
     from . import losses, optimizers
+    where = f"load_model({path!r})"
     compile_config = header["compile"]
-    model.compile(optimizer=optimizers.from_config(compile_config["optimizer"]),
-                  loss=losses.from_config(compile_config["loss"]),
-                  metrics=compile_config.get("metrics") or None)
+    try:
+        model.compile(optimizer=optimizers.from_config(compile_config["optimizer"]),
+                      loss=losses.from_config(compile_config["loss"]),
+                      metrics=compile_config.get("metrics") or None)
+    except Exception as error:
+        raise ValueError(f"{where}: the stored compile settings are corrupt or unknown "
+                         f"({type(error).__name__}: {error}).") from None
     if not header.get("optimizer_state"):
         return
     state = {key[len("optimizer/"):]: value for key, value in entries.items()
              if key.startswith("optimizer/")}
     model._prepare_training()
+    _check_optimizer_state(model.optimizer, state, model._train_params, where)
     try:
         model.optimizer.set_state(state, model._train_params)
-    except (KeyError, ValueError) as error:
-        raise ValueError(f"load_model({path!r}): the optimizer state is incomplete or does "
-                         f"not match the model ({error}).") from None
+    except (KeyError, ValueError, TypeError) as error:
+        raise ValueError(f"{where}: the optimizer state is incomplete or does not match the "
+                         f"model ({error}).") from None
+
+
+def _check_optimizer_state(optimizer, state: Dict[str, np.ndarray], params, where: str) -> None:
+    """Every slot present with exactly its parameter's shape (no silent broadcasting)."""
+    iterations = state.get("iterations")
+    if iterations is None or iterations.shape != () or iterations.dtype.kind not in "iu" \
+            or int(iterations) < 0:
+        raise ValueError(f"{where}: the optimizer state is corrupt (its iteration count is "
+                         f"missing or not a non-negative integer).")
+    expected = {"iterations": ()}
+    if int(iterations):
+        for index, param in enumerate(params):
+            for name in optimizer.slot_names:
+                expected[f"{index}/{name}"] = param.shape
+    if set(state) != set(expected):
+        missing = sorted(set(expected) - set(state))
+        unexpected = sorted(set(state) - set(expected))
+        raise ValueError(f"{where}: the optimizer state does not match the model (missing: "
+                         f"{', '.join(missing) or 'none'}; unexpected: "
+                         f"{', '.join(unexpected) or 'none'}).")
+    for key, shape in expected.items():
+        if key != "iterations" and (state[key].shape != shape or state[key].dtype.kind != "f"):
+            raise ValueError(f"{where}: optimizer slot {key!r} should be a float array of "
+                             f"shape {shape}, found {state[key].dtype} {state[key].shape}.")

@@ -16,8 +16,14 @@ import numpy as np
 def unknown_name_error(kind: str, name, valid: Iterable[str]) -> ValueError:
     """A ValueError for an unknown string name, listing the valid ones and the closest matches."""
     valid = sorted(valid)
-    close = difflib.get_close_matches(str(name).lower(), valid, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    if isinstance(name, str):
+        close = difflib.get_close_matches(name.lower(), valid, n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    elif isinstance(name, type):
+        hint = (f" Got the class {name.__name__} itself: pass a name or an instance, "
+                f"e.g. {name.__name__}() instead of {name.__name__}.")
+    else:
+        hint = f" Expected a name (a str), got {type(name).__name__}."
     return ValueError(f"Unknown {kind} {name!r}. Valid {kind} names: {', '.join(valid)}.{hint}")
 
 
@@ -37,6 +43,10 @@ def as_array(x, name: str, where: str) -> np.ndarray:
         raise TypeError(
             f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}"
             f"{_preview(array)}.")
+    if array.dtype.kind == "c":
+        raise TypeError(
+            f"{where}: {name} must hold real numbers, got an array of complex dtype "
+            f"{array.dtype}{_preview(array)}; pass x.real or np.abs(x).")
     return array
 
 
@@ -55,10 +65,11 @@ def check_finite(array: np.ndarray, name: str, where: str) -> None:
         return
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
     where_text = f" at index {index}" if index else ""
+    value = array[index].item()                  # a plain nan / inf / -inf, not np.float32(nan)
     raise ValueError(
-        f"{where}: {name} contains {array[index]!r}{where_text} "
+        f"{where}: {name} contains {value}{where_text} "
         f"({int((~np.isfinite(array)).sum())} non-finite value(s) in all). "
-        f"Expected finite numbers: clean or impute the data before training.")
+        f"Expected finite numbers (no NaN or inf): clean or impute the data first.")
 
 
 def check_rank(array: np.ndarray, ranks: Iterable[int], name: str, where: str,
@@ -98,8 +109,8 @@ def check_float(value, name: str, where: str, low: Optional[float] = None,
     too_low = low is not None and (value < low if low_inclusive else value <= low)
     too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:
-        left = "[" if low_inclusive else "("
-        right = "]" if high_inclusive else ")"
+        left = "[" if low_inclusive and low is not None else "("
+        right = "]" if high_inclusive and high is not None else ")"
         interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
         raise ValueError(f"{where}: {name} must be in {interval}, got {value}.")
     return value
@@ -135,4 +146,8 @@ def _preview(array: np.ndarray) -> str:
     if array.size == 0:
         return ""
     first = array.flat[0]
-    return f" (first element {first!r} of type {type(first).__name__})"
+    kind = type(first).__name__
+    if isinstance(first, np.generic):
+        first = first.item()                     # 'a', not np.str_('a')
+        kind = type(first).__name__
+    return f" (first element {first!r} of type {kind})"
