@@ -116,9 +116,10 @@ class BinaryCrossentropy(Loss):
         outside = (y < 0) | (y > 1)
         if np.any(outside):
             index = tuple(int(i) for i in np.argwhere(outside)[0])
+            position = ", ".join(str(i) for i in index)
             raise ValueError(
-                f"{where}: binary_crossentropy needs labels in [0, 1], but y{list(index)} = "
-                f"{y[index]!r}. Encode the two classes as 0 and 1.")
+                f"{where}: binary_crossentropy needs labels in [0, 1], but y[{position}] = "
+                f"{float(y[index])!r}. Encode the two classes as 0 and 1.")
 
     def get_config(self) -> dict:
         return {"name": self.name, "from_logits": self.from_logits}

@@ -68,8 +68,11 @@ class Sequential:
     def add(self, layer: Layer) -> None:
         """Append a layer (built at once if the model already knows its input shape)."""
         if not isinstance(layer, Layer):
-            hint = (" — did you pass the class instead of an instance, e.g. Dense instead of "
-                    "Dense(1)?" if isinstance(layer, type) else "")
+            hint = ""
+            if isinstance(layer, type):
+                hint = " — did you pass the class instead of an instance, e.g. Dense instead of Dense(1)?"
+            elif isinstance(layer, str):
+                hint = f" — for an activation use layers.Activation({layer!r})."
             raise TypeError(f"Sequential.add: expected a nanonet layer, got {layer!r}{hint}")
         if getattr(layer, "_model", None) is not None:
             raise ValueError(f"Sequential.add: {layer.describe()} already belongs to a model; "
@@ -271,16 +274,16 @@ class Sequential:
         with np.errstate(**_QUIET):
             y_pred = self.forward(x, training=True)
             loss = self._loss_and_backward(y, y_pred)
-            grads_finite = all(np.isfinite(np.sum(g)) for g in self._train_grads)
-        if not (math.isfinite(loss) and grads_finite):
-            what = "loss" if not math.isfinite(loss) else "gradient"
+            updated = math.isfinite(loss) and self.optimizer.apply_gradients(
+                self._train_params, self._train_grads, check_finite=True)
+        if not updated:
+            what = f"the loss became {loss}" if not math.isfinite(loss) else \
+                "the weight update overflowed (non-finite gradients or steps)"
             raise TrainingDivergedError(
-                f"Sequential.fit: the {what} became {loss if what == 'loss' else 'non-finite'} "
-                f"at epoch {epoch}, batch {batch}; training stopped and the weights are those "
-                f"from before this batch. Try a lower learning_rate (now "
+                f"Sequential.fit: {what} at epoch {epoch}, batch {batch}; training stopped and "
+                f"the weights are those from before this batch. Try a lower learning_rate (now "
                 f"{self.optimizer.learning_rate}), gradient clipping (clipnorm=1.0), or check "
                 f"the inputs' scale (standardise features).", epoch, batch, history)
-        self.optimizer.apply_gradients(self._train_params, self._train_grads)
         return loss, y_pred
 
     def _prepare_training(self) -> None:
@@ -365,8 +368,8 @@ class Sequential:
         expected = self.layers[0].input_shape
         if x.shape[1:] != tuple(expected):
             raise ValueError(
-                f"{where}: x has shape {x.shape}, but the model expects (None, "
-                f"{', '.join(str(d) for d in expected)}{',' if len(expected) == 1 else ''}) — "
+                f"{where}: x has shape {x.shape}, but the model expects "
+                f"{(None,) + tuple(expected)} — "
                 f"its first layer, {self.layers[0].describe()}, was built for that. Build a new "
                 f"model for a different input size.")
         return x
@@ -377,14 +380,14 @@ class Sequential:
             raise ValueError(f"{where}: y (the targets) is required.")
         y = as_float_array(y, "y", where, self.dtype)
         check_same_length(x, y, where)
+        if self.loss is not None:
+            self.loss.check_targets(y, where)
         output = tuple(self.layers[-1].output_shape)
         if y.ndim == len(output) and output[-1] == 1:
             y = y.reshape(y.shape + (1,))              # labels (n,) for outputs (n, 1), as Keras
         if y.shape[1:] != output:
             raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
                              f"{(None,) + output}; give one target per output.")
-        if self.loss is not None:
-            self.loss.check_targets(y, where)
         return x, y
 
     def _split_validation(self, x, y, validation_split, validation_data, where):

@@ -1,6 +1,7 @@
 """Optimizers, with Keras 2's update rules to the operation.
 
-``optimizer.apply_gradients(params, grads)`` updates each array in `params` in place. State
+``optimizer.apply_gradients(params, grads)`` updates each array in `params` in place (all new
+values are computed first, so ``check_finite=True`` can refuse an update that overflows). State
 ("slots": momentum, Adam's m and v) is kept per position in the list, so always pass the same
 list of arrays in the same order (a Sequential model does this for you).
 
@@ -51,16 +52,27 @@ class Optimizer:
         self.slots: List[Dict[str, np.ndarray]] = []
 
     # ------------------------------------------------------------------ public
-    def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """One update step: ``params[i]`` is changed in place using ``grads[i]``."""
+    def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
+                        check_finite: bool = False) -> bool:
+        """One update step: ``params[i]`` is changed in place using ``grads[i]``.
+
+        Every new value is computed before any weight is written. With ``check_finite=True``,
+        if any new value is NaN or inf the weights are left exactly as they were (the
+        optimizer's own counters and slots have advanced) and False is returned.
+        """
         params, grads = list(params), list(grads)
         self._check(params, grads)
         if not self.slots:
             self.slots = [self._make_slots(p) for p in params]
         grads = self.clip(grads)
         self.iterations += 1
-        for param, grad, slots in zip(params, grads, self.slots):
-            self.update(param, grad, slots)
+        new_values = [self.update(param, grad, slots)
+                      for param, grad, slots in zip(params, grads, self.slots)]
+        if check_finite and not all(np.isfinite(np.sum(v)) for v in new_values):
+            return False
+        for param, value in zip(params, new_values):
+            np.copyto(param, value)
+        return True
 
     def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
         """Apply clipnorm / global_clipnorm / clipvalue (new arrays; the inputs are not changed)."""
@@ -73,7 +85,10 @@ class Optimizer:
             grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
-    def update(self, param: np.ndarray, grad: np.ndarray, slots: Dict[str, np.ndarray]) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray,
+               slots: Dict[str, np.ndarray]) -> np.ndarray:
+        """Advance the slots and return the new value of `param` (in a scratch array; `param`
+        itself is not changed here)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ saving
@@ -141,7 +156,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
-    def update(self, param, grad, slots) -> None:
+    def update(self, param, grad, slots) -> np.ndarray:
         step = slots["_scratch"]
         np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
         if self.momentum > 0:
@@ -151,8 +166,8 @@ class SGD(Optimizer):
             if self.nesterov:
                 step += self.momentum * velocity                 # momentum·v − lr·g
             else:
-                step = velocity
-        param += step
+                np.copyto(step, velocity)
+        return np.add(param, step, out=step)                     # w + step
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -171,7 +186,7 @@ class Adam(Optimizer):
         self.beta_2 = check_float(beta_2, "beta_2", "Adam", low=0.0, high=1.0, high_inclusive=False)
         self.epsilon = check_float(epsilon, "epsilon", "Adam", low=0.0)
 
-    def update(self, param, grad, slots) -> None:
+    def update(self, param, grad, slots) -> np.ndarray:
         m, v, scratch = slots["m"], slots["v"], slots["_scratch"]
         dtype = param.dtype.type
         t = dtype(self.iterations)
@@ -187,7 +202,7 @@ class Adam(Optimizer):
         denominator = _denominator(slots, v, self.epsilon)
         np.multiply(m, alpha, out=scratch)
         scratch /= denominator                        # (m·α) / (√v + ε)
-        param -= scratch
+        return np.subtract(param, scratch, out=scratch)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

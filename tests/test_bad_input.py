@@ -162,9 +162,6 @@ def test_binary_crossentropy_labels_outside_0_1(method, bad_label):
     assert_weights_equal(before, model.get_weights())
 
 
-@pytest.mark.xfail(strict=True, reason="losses.BinaryCrossentropy.check_targets prints the label "
-                   "as np.float32(2.0) (a NumPy repr) and indexes it as y[3, 0] although the user "
-                   "passed a 1-D y; it should read like 'y[3] = 2.0'.")
 def test_binary_crossentropy_label_error_reads_plainly():
     x, y = make_data(6)
     y[3] = 2.0
@@ -345,10 +342,6 @@ def test_model_set_weights_before_build():
         model.set_weights([np.zeros((3, 2)), np.zeros(2)])
 
 
-@pytest.mark.xfail(strict=True, reason="layers/base.py Layer.set_weights on an unbuilt layer says "
-                   "'Dense.set_weights: expected 0 arrays (none), got 2.' — it should say the "
-                   "layer is not built yet (its weights do not exist until it sees an input "
-                   "shape), as Sequential.set_weights does.")
 def test_layer_set_weights_before_build():
     with pytest.raises(ValueError, match=r"not built"):
         layers.Dense(2).set_weights([np.zeros((3, 2)), np.zeros(2)])
@@ -652,12 +645,6 @@ def test_huge_weights_raise_training_diverged_on_the_first_batch(loss, activatio
     assert_weights_equal(huge, model.get_weights())  # untouched: still finite
 
 
-@pytest.mark.xfail(strict=True, reason="models.py _train_step checks the loss and gradients "
-                   "before the update but not the updated weights: a finite gradient times a huge "
-                   "learning rate overflows to inf in optimizer.update (a RuntimeWarning, an "
-                   "error under pytest), and outside pytest TrainingDivergedError comes one batch "
-                   "later with inf weights. The overflowing update should be detected, raise "
-                   "TrainingDivergedError, and leave the weights finite (as before that batch).")
 def test_update_that_overflows_raises_training_diverged_with_finite_weights():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(16, 4))

@@ -144,6 +144,11 @@ class Layer:
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Overwrite the weights in place from a list in ``get_weights()`` order."""
+        if not self.built:
+            raise ValueError(
+                f"{self.describe()}.set_weights: the layer is not built yet, so its weights do "
+                f"not exist; call layer.build(input_shape) first, or add it to a model that "
+                f"knows its input shape.")
         weights = list(weights)
         names = list(self.params)
         if len(weights) != len(names):
