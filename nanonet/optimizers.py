@@ -24,11 +24,14 @@ Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .validation import check_float, unknown_name_error
+
+#: elements updated together: the block's slices of weights, gradients and slots fit in cache
+BLOCK = 1 << 14
 
 
 class Optimizer:
@@ -56,9 +59,9 @@ class Optimizer:
                         check_finite: bool = False) -> bool:
         """One update step: ``params[i]`` is changed in place using ``grads[i]``.
 
-        Every new value is computed before any weight is written. With ``check_finite=True``,
-        if any new value is NaN or inf the weights are left exactly as they were (the
-        optimizer's own counters and slots have advanced) and False is returned.
+        With ``check_finite=True`` every new value is checked before it is kept: if any is
+        NaN or inf, the weights are left exactly as they were (the optimizer's own iteration
+        count and slots have advanced) and False is returned.
         """
         params, grads = list(params), list(grads)
         self._check(params, grads)
@@ -66,13 +69,47 @@ class Optimizer:
             self.slots = [self._make_slots(p) for p in params]
         grads = self.clip(grads)
         self.iterations += 1
-        new_values = [self.update(param, grad, slots)
-                      for param, grad, slots in zip(params, grads, self.slots)]
-        if check_finite and not all(np.isfinite(np.sum(v)) for v in new_values):
-            return False
-        for param, value in zip(params, new_values):
-            np.copyto(param, value)
+        written: List[Tuple[np.ndarray, slice, np.ndarray]] = []
+        for param, grad, slots in zip(params, grads, self.slots):
+            if not self._update_in_blocks(param, grad, slots, check_finite, written):
+                for flat_param, block, kept in written:      # put the old values back
+                    np.copyto(flat_param[block], kept[block])
+                return False
         return True
+
+    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
+        """Update `param` BLOCK elements at a time, so every array a block touches stays in
+        the CPU cache (one pass over memory instead of one per operation). The result is
+        bit-identical to updating the whole array at once: every operation is elementwise."""
+        flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
+        flat_slots = {name: value.reshape(-1) for name, value in slots.items()}
+        new_values = flat_slots["_scratch"]
+        work = self._work_arrays(param.dtype)
+        constants = self.step_constants(param.dtype)
+        for start in range(0, flat_param.size, BLOCK):
+            block = slice(start, start + BLOCK)
+            new = new_values[block]
+            self.update(flat_param[block], flat_grad[block], flat_slots, block, new, work,
+                        constants)
+            if not check_finite:
+                np.copyto(flat_param[block], new)
+                continue
+            if not np.isfinite(np.sum(new)):
+                return False
+            _swap(flat_param[block], new, work[0])             # keep the old values in `new`
+            written.append((flat_param, block, new_values))
+        return True
+
+    def step_constants(self, dtype: np.dtype) -> tuple:
+        """Scalars the update needs this step (computed once, not once per block)."""
+        return ()
+
+    def update(self, param: np.ndarray, grad: np.ndarray, slots: Dict[str, np.ndarray],
+               block: slice, out: np.ndarray, work: Tuple[np.ndarray, np.ndarray],
+               constants: tuple) -> None:
+        """Advance ``slots[name][block]`` and write the new value of `param` (one block) into
+        `out`; `param` itself is not changed here. `work` holds two scratch arrays."""
+        raise NotImplementedError
 
     def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
         """Apply clipnorm / global_clipnorm / clipvalue (new arrays; the inputs are not changed)."""
@@ -84,12 +121,6 @@ class Optimizer:
         if self.clipvalue is not None:
             grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
-
-    def update(self, param: np.ndarray, grad: np.ndarray,
-               slots: Dict[str, np.ndarray]) -> np.ndarray:
-        """Advance the slots and return the new value of `param` (in a scratch array; `param`
-        itself is not changed here)."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ saving
     def get_config(self) -> dict:
@@ -120,8 +151,16 @@ class Optimizer:
     # ------------------------------------------------------------------ helpers
     def _make_slots(self, param: np.ndarray) -> Dict[str, np.ndarray]:
         slots = {name: np.zeros_like(param) for name in self.slot_names}
-        slots["_scratch"] = np.empty_like(param)  # reused each step: no large allocations
+        slots["_scratch"] = np.empty_like(param)  # the new values; reused every step
         return slots
+
+    def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, np.ndarray]:
+        """Two block-sized scratch arrays per dtype, allocated once."""
+        if not hasattr(self, "_work"):
+            self._work = {}
+        if dtype not in self._work:
+            self._work[dtype] = (np.empty(BLOCK, dtype), np.empty(BLOCK, dtype))
+        return self._work[dtype]
 
     def _check(self, params, grads) -> None:
         where = f"{type(self).__name__}.apply_gradients"
@@ -138,6 +177,13 @@ class Optimizer:
                     f"{where}: params[{index}] and grads[{index}] must be arrays of the same "
                     f"shape, got {getattr(param, 'shape', type(param))} and "
                     f"{getattr(grad, 'shape', type(grad))}.")
+            if param.dtype.kind != "f" or not param.flags.c_contiguous \
+                    or not param.flags.writeable:
+                raise ValueError(
+                    f"{where}: params[{index}] must be a writeable, C-contiguous float array "
+                    f"(it is updated in place), got dtype {param.dtype}"
+                    f"{'' if param.flags.c_contiguous else ', not contiguous'}"
+                    f"{'' if param.flags.writeable else ', read-only'}.")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -156,18 +202,19 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
-    def update(self, param, grad, slots) -> np.ndarray:
-        step = slots["_scratch"]
+    def update(self, param, grad, slots, block, out, work, constants) -> None:
+        step, nesterov_term = work[0][:param.size], work[1][:param.size]
         np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
         if self.momentum > 0:
-            velocity = slots["velocity"]
+            velocity = slots["velocity"][block]
             velocity *= self.momentum
             velocity += step                                     # v ← momentum·v − lr·g
             if self.nesterov:
-                step += self.momentum * velocity                 # momentum·v − lr·g
+                np.multiply(velocity, self.momentum, out=nesterov_term)
+                step += nesterov_term                            # momentum·v − lr·g
             else:
-                np.copyto(step, velocity)
-        return np.add(param, step, out=step)                     # w + step
+                step = velocity
+        np.add(param, step, out=out)                             # w + step
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -186,12 +233,19 @@ class Adam(Optimizer):
         self.beta_2 = check_float(beta_2, "beta_2", "Adam", low=0.0, high=1.0, high_inclusive=False)
         self.epsilon = check_float(epsilon, "epsilon", "Adam", low=0.0)
 
-    def update(self, param, grad, slots) -> np.ndarray:
-        m, v, scratch = slots["m"], slots["v"], slots["_scratch"]
-        dtype = param.dtype.type
-        t = dtype(self.iterations)
-        alpha = (dtype(self.learning_rate) * np.sqrt(1 - dtype(self.beta_2) ** t)
-                 / (1 - dtype(self.beta_1) ** t))
+    def step_constants(self, dtype) -> tuple:
+        """α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), computed in the weights' dtype as Keras does (in
+        float32, 1 − β2ᵗ keeps only ~5 digits at t = 1; Keras's trajectories include that)."""
+        cast = dtype.type
+        t = cast(self.iterations)
+        alpha = cast(self.learning_rate) * np.sqrt(1 - cast(self.beta_2) ** t) \
+            / (1 - cast(self.beta_1) ** t)
+        return (alpha,)
+
+    def update(self, param, grad, slots, block, out, work, constants) -> None:
+        (alpha,) = constants
+        m, v = slots["m"][block], slots["v"][block]
+        scratch, denominator = work[0][:param.size], work[1][:param.size]
         np.subtract(grad, m, out=scratch)
         scratch *= 1 - self.beta_1
         m += scratch                                  # m ← m + (g − m)(1 − β1)
@@ -199,24 +253,23 @@ class Adam(Optimizer):
         scratch -= v
         scratch *= 1 - self.beta_2
         v += scratch                                  # v ← v + (g² − v)(1 − β2)
-        denominator = _denominator(slots, v, self.epsilon)
+        np.sqrt(v, out=denominator)
+        denominator += self.epsilon                   # √v + ε
         np.multiply(m, alpha, out=scratch)
         scratch /= denominator                        # (m·α) / (√v + ε)
-        return np.subtract(param, scratch, out=scratch)
+        np.subtract(param, scratch, out=out)          # w − (m·α) / (√v + ε)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
 
 
-def _denominator(slots: Dict[str, np.ndarray], v: np.ndarray, epsilon: float) -> np.ndarray:
-    """√v + ε into a second reused scratch array."""
-    if "_denominator" not in slots:
-        slots["_denominator"] = np.empty_like(v)
-    out = slots["_denominator"]
-    np.sqrt(v, out=out)
-    out += epsilon
-    return out
+def _swap(a: np.ndarray, b: np.ndarray, work: np.ndarray) -> None:
+    """Exchange the contents of a and b (same size) through `work`."""
+    temporary = work[:a.size]
+    np.copyto(temporary, a)
+    np.copyto(a, b)
+    np.copyto(b, temporary)
 
 
 def _norm(g: np.ndarray) -> float:

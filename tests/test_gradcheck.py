@@ -88,9 +88,10 @@ def test_check_layer_fails_when_backward_is_mutated(monkeypatch):
     """A sign flipped in dense_backward turns the check red."""
     original = dense_module.dense_backward
 
-    def flipped(dz, cache, compute_dx=True):
-        dx, d_kernel, d_bias = original(dz, cache, compute_dx)
-        return dx, -d_kernel, d_bias
+    def flipped(dz, cache, compute_dx=True, out=None):
+        dx, d_kernel, d_bias = original(dz, cache, compute_dx, out)
+        np.negative(d_kernel, out=d_kernel)   # the layer passes its gradient buffer as out
+        return dx, d_kernel, d_bias
 
     monkeypatch.setattr(dense_module, "dense_backward", flipped)
     report = gradcheck.check_layer(layers.Dense(3), np.random.default_rng(0).normal(size=(4, 2)))

@@ -19,12 +19,21 @@ from .. import ops
 from ..validation import unknown_name_error
 from .base import Layer
 
-#: name -> (forward, derivative from the output)
-_ACTIVATIONS: Dict[str, Tuple[Callable, Optional[Callable]]] = {
-    "linear": (ops.linear, None),
-    "sigmoid": (ops.sigmoid, ops.sigmoid_grad_from_output),
-    "tanh": (ops.tanh, ops.tanh_grad_from_output),
-    "relu": (ops.relu, ops.relu_grad),
+def _relu_forward(x: np.ndarray, inplace: bool) -> np.ndarray:
+    return np.maximum(x, 0, out=x if inplace else None)
+
+
+def _tanh_forward(x: np.ndarray, inplace: bool) -> np.ndarray:
+    return np.tanh(x, out=x if inplace else None)
+
+
+#: name -> (forward(x, inplace), backward(dy, y)); every backward needs only the output y
+_ACTIVATIONS: Dict[str, Tuple[Callable, Callable]] = {
+    "linear": (lambda x, inplace: x, lambda dy, y: dy),
+    "sigmoid": (lambda x, inplace: ops.sigmoid(x),
+                lambda dy, y: dy * ops.sigmoid_grad_from_output(y)),
+    "tanh": (_tanh_forward, lambda dy, y: dy * ops.tanh_grad_from_output(y)),
+    "relu": (_relu_forward, lambda dy, y: dy * (y > 0)),   # the mask y > 0 is ops.relu_grad
 }
 
 
@@ -41,18 +50,20 @@ def canonical_activation(name, where: str = "activation") -> str:
     raise unknown_name_error(where, name, _ACTIVATIONS)
 
 
-def activation_forward(x: np.ndarray, name: str) -> Tuple[np.ndarray, tuple]:
-    """y = f(x) for the activation `name`. Returns (y, cache) with cache = (name, y)."""
-    forward, _ = _ACTIVATIONS[name]
-    y = forward(x)
+def activation_forward(x: np.ndarray, name: str,
+                       inplace: bool = False) -> Tuple[np.ndarray, tuple]:
+    """y = f(x) for the activation `name`. Returns (y, cache) with cache = (name, y).
+
+    ``inplace=True`` lets relu and tanh overwrite `x` (a layer passes its own temporary).
+    """
+    y = _ACTIVATIONS[name][0](x, inplace)
     return y, (name, y)
 
 
 def activation_backward(dy: np.ndarray, cache: tuple) -> np.ndarray:
     """dx = dy · f'(x), with f'(x) computed from the cached output y (see module docstring)."""
     name, y = cache
-    _, derivative = _ACTIVATIONS[name]
-    return dy if derivative is None else dy * derivative(y)
+    return _ACTIVATIONS[name][1](dy, y)
 
 
 class Activation(Layer):

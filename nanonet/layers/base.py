@@ -131,12 +131,6 @@ class Layer:
                 f"got {x.shape}. A built layer's input size cannot change; "
                 f"make a new layer (or model) for the new size.")
 
-    def store_grads(self, **gradients: Optional[np.ndarray]) -> None:
-        """Copy computed gradients into ``self.grads`` in place (see the module docstring)."""
-        for name, value in gradients.items():
-            if value is not None:
-                self.grads[name][...] = value
-
     # ----------------------------------------------------------------- weights & config
     def get_weights(self) -> List[np.ndarray]:
         """Copies of the weights, in Keras's order."""
