@@ -30,7 +30,7 @@ from .validation import (as_float_array, check_float, check_int, check_not_empty
                          check_same_length)
 
 Arrays = List[np.ndarray]
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+_QUIET = {"all": "ignore"}
 
 
 class Sequential:
@@ -55,7 +55,7 @@ class Sequential:
         self.loss: Optional[losses_module.Loss] = None
         self.metrics: List[Tuple[str, object]] = []
         self.history: Optional[History] = None
-        self._layout: Optional[tuple] = None       # which weights the flat buffers hold
+        self._layout: Optional[str] = None         # set once the weights share flat buffers
         self._train_params: Arrays = []
         self._train_grads: Arrays = []
         if layers is not None:
@@ -83,6 +83,7 @@ class Sequential:
             layer.dtype = self.dtype
         layer.rng = self._dropout_rng
         self.layers.append(layer)
+        self._layout = None
         if self.layers[0].built or self.layers[0].declared_input_shape is not None:
             self._build_layers(self._known_input_shape())
 
@@ -124,6 +125,7 @@ class Sequential:
         return first.declared_input_shape
 
     def _build_layers(self, input_shape) -> None:
+        self._layout = None
         shape = tuple(input_shape)
         for layer in self.layers:
             if layer.built:
@@ -274,7 +276,7 @@ class Sequential:
         with np.errstate(**_QUIET):
             y_pred = self.forward(x, training=True)
             loss = self._loss_and_backward(y, y_pred)
-            updated = math.isfinite(loss) and self.optimizer.apply_gradients(
+            updated = math.isfinite(loss) and self.optimizer._apply(
                 self._train_params, self._train_grads, check_finite=True)
         if not updated:
             what = f"the loss became {loss}" if not math.isfinite(loss) else \
@@ -287,13 +289,13 @@ class Sequential:
         return loss, y_pred
 
     def _prepare_training(self) -> None:
-        """Point every weight and gradient at one flat buffer, so the optimizer takes one pass."""
-        self._set_input_grad_flags()
-        layout = tuple((id(layer), name, p.shape) for layer in self.layers
-                       for name, p in layer.params.items())
-        if layout == self._layout:
+        """Point every weight and gradient at one flat buffer, so the optimizer takes one pass.
+
+        Done once; ``add``, building and ``compile`` mark it to be redone."""
+        if self._layout is not None:
             return
-        self._layout = layout
+        self._layout = "flat"
+        self._set_input_grad_flags()
         self.optimizer.slots, self.optimizer.iterations = [], 0
         pairs = [(layer, name) for layer in self.layers for name in layer.params]
         dtypes = {layer.params[name].dtype for layer, name in pairs}

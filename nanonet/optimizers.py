@@ -53,6 +53,7 @@ class Optimizer:
                              f"(got clipnorm={clipnorm}, global_clipnorm={global_clipnorm}).")
         self.iterations = 0
         self.slots: List[Dict[str, np.ndarray]] = []
+        self._work: Dict[np.dtype, Tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ public
     def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
@@ -65,39 +66,53 @@ class Optimizer:
         """
         params, grads = list(params), list(grads)
         self._check(params, grads)
+        return self._apply(params, grads, check_finite)
+
+    def _apply(self, params: List[np.ndarray], grads: List[np.ndarray],
+               check_finite: bool) -> bool:
+        """``apply_gradients`` without the argument checks (a model's own, known-good lists)."""
         if not self.slots:
             self.slots = [self._make_slots(p) for p in params]
-        grads = self.clip(grads)
+        if self.clipnorm is not None or self.global_clipnorm is not None \
+                or self.clipvalue is not None:
+            grads = self.clip(grads)
         self.iterations += 1
         written: List[Tuple[np.ndarray, slice, np.ndarray]] = []
-        for param, grad, slots in zip(params, grads, self.slots):
-            if not self._update_in_blocks(param, grad, slots, check_finite, written):
+        last = len(params) - 1
+        for index, (param, grad, slots) in enumerate(zip(params, grads, self.slots)):
+            if not self._update_in_blocks(param, grad, slots, check_finite, written,
+                                          index == last):
                 for flat_param, block, kept in written:      # put the old values back
                     np.copyto(flat_param[block], kept[block])
                 return False
         return True
 
-    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
+    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list,
+                          last_param: bool) -> bool:
         """Update `param` BLOCK elements at a time, so every array a block touches stays in
         the CPU cache (one pass over memory instead of one per operation). The result is
-        bit-identical to updating the whole array at once: every operation is elementwise."""
+        bit-identical to updating the whole array at once: every operation is elementwise.
+
+        With `check_finite`, each block's new values are checked, then swapped into place so
+        the old values stay at hand (in `written`) until every block has passed."""
         flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
-        flat_slots = {name: value.reshape(-1) for name, value in slots.items()}
+        flat_slots = slots["_flat"]
         new_values = flat_slots["_scratch"]
         work = self._work_arrays(param.dtype)
         constants = self.step_constants(param.dtype)
-        for start in range(0, flat_param.size, BLOCK):
+        size = flat_param.size
+        for start in range(0, size, BLOCK):
             block = slice(start, start + BLOCK)
             new = new_values[block]
             self.update(flat_param[block], flat_grad[block], flat_slots, block, new, work,
                         constants)
-            if not check_finite:
-                np.copyto(flat_param[block], new)
-                continue
-            if not np.isfinite(np.sum(new)):
+            if check_finite and not np.isfinite(np.add.reduce(new)):
                 return False
-            _swap(flat_param[block], new, work[0])             # keep the old values in `new`
-            written.append((flat_param, block, new_values))
+            if check_finite and not (last_param and start + BLOCK >= size):
+                _swap(flat_param[block], new, work[0])         # keep the old values in `new`
+                written.append((flat_param, block, new_values))
+            else:                                              # nothing after this can fail
+                np.copyto(flat_param[block], new)
         return True
 
     def step_constants(self, dtype: np.dtype) -> tuple:
@@ -152,15 +167,15 @@ class Optimizer:
     def _make_slots(self, param: np.ndarray) -> Dict[str, np.ndarray]:
         slots = {name: np.zeros_like(param) for name in self.slot_names}
         slots["_scratch"] = np.empty_like(param)  # the new values; reused every step
+        slots["_flat"] = {name: value.reshape(-1) for name, value in slots.items()}
         return slots
 
     def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, np.ndarray]:
         """Two block-sized scratch arrays per dtype, allocated once."""
-        if not hasattr(self, "_work"):
-            self._work = {}
-        if dtype not in self._work:
-            self._work[dtype] = (np.empty(BLOCK, dtype), np.empty(BLOCK, dtype))
-        return self._work[dtype]
+        work = self._work.get(dtype)
+        if work is None:
+            work = self._work[dtype] = (np.empty(BLOCK, dtype), np.empty(BLOCK, dtype))
+        return work
 
     def _check(self, params, grads) -> None:
         where = f"{type(self).__name__}.apply_gradients"

@@ -39,7 +39,7 @@ def as_array(x, name: str, where: str) -> np.ndarray:
                 f"{where}: {name} must be a rectangular array of numbers, but it is a ragged "
                 f"sequence (rows of different lengths) — pad it first, e.g. with "
                 f"nanonet.text.pad_sequences. NumPy said: {error}") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+    if array.dtype.kind not in "biufc":        # bool, ints, floats, complex; not str/object
         raise TypeError(
             f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}"
             f"{_preview(array)}.")
@@ -61,7 +61,13 @@ def as_float_array(x, name: str, where: str, dtype=np.float32) -> np.ndarray:
 
 def check_finite(array: np.ndarray, name: str, where: str) -> None:
     """Raise ValueError naming the first NaN/inf element of `array`."""
-    if array.dtype.kind not in "fc" or np.isfinite(array).all():
+    if array.dtype.kind not in "fc":
+        return
+    if array.size > 65536:                       # big arrays: one sum beats a boolean array
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(array, axis=None)):   # NaN and ±inf reach the sum
+                return
+    if np.isfinite(array).all():                 # (or the sum overflowed on finite values)
         return
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
     where_text = f" at index {index}" if index else ""

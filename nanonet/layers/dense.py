@@ -51,7 +51,7 @@ def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
     dz2 = dz.reshape(-1, dz.shape[-1])
     kernel_out, bias_out = out if out is not None else (None, None)
     d_kernel = np.matmul(x2.T, dz2, out=kernel_out)
-    d_bias = np.sum(dz2, axis=0, out=bias_out) if has_bias else None
+    d_bias = np.add.reduce(dz2, axis=0, out=bias_out) if has_bias else None
     dx = None
     if compute_dx:
         # one unit: dz Wᵀ is an outer product; broadcasting computes the same products
