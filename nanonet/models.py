@@ -210,8 +210,11 @@ class Sequential:
         return loss, [g.copy() for layer in self.layers for g in layer.grads.values()]
 
     def _set_input_grad_flags(self) -> None:
+        """No input gradient for the first layer; every gradient passed between layers is the
+        model's own temporary, so a layer may overwrite it."""
         for index, layer in enumerate(self.layers):
             layer.needs_input_grad = index > 0
+            layer.may_overwrite_dy = True
 
     # ================================================================== training
     def train_on_batch(self, x, y) -> Union[float, List[float]]:

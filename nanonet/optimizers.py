@@ -53,7 +53,7 @@ class Optimizer:
                              f"(got clipnorm={clipnorm}, global_clipnorm={global_clipnorm}).")
         self.iterations = 0
         self.slots: List[Dict[str, np.ndarray]] = []
-        self._work: Dict[np.dtype, Tuple[np.ndarray, np.ndarray]] = {}
+        self._work: Dict[np.dtype, Tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ public
     def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
@@ -93,26 +93,27 @@ class Optimizer:
         the CPU cache (one pass over memory instead of one per operation). The result is
         bit-identical to updating the whole array at once: every operation is elementwise.
 
-        With `check_finite`, each block's new values are checked, then swapped into place so
-        the old values stay at hand (in `written`) until every block has passed."""
+        With `check_finite`, each block's new values are checked before they are written, and
+        the values they replace are kept (in the "_backup" slot, listed in `written`) until
+        every block has passed."""
         flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
         flat_slots = slots["_flat"]
-        new_values = flat_slots["_scratch"]
-        work = self._work_arrays(param.dtype)
+        backup = flat_slots["_backup"]
+        *work, new_values = self._work_arrays(param.dtype)
         constants = self.step_constants(param.dtype)
         size = flat_param.size
         for start in range(0, size, BLOCK):
             block = slice(start, start + BLOCK)
-            new = new_values[block]
-            self.update(flat_param[block], flat_grad[block], flat_slots, block, new, work,
-                        constants)
-            if check_finite and not np.isfinite(np.add.reduce(new)):
-                return False
-            if check_finite and not (last_param and start + BLOCK >= size):
-                _swap(flat_param[block], new, work[0])         # keep the old values in `new`
-                written.append((flat_param, block, new_values))
-            else:                                              # nothing after this can fail
-                np.copyto(flat_param[block], new)
+            param_block = flat_param[block]
+            new = new_values[:param_block.size]
+            self.update(param_block, flat_grad[block], flat_slots, block, new, work, constants)
+            if check_finite:
+                if not np.isfinite(np.add.reduce(new)):
+                    return False
+                if not (last_param and start + BLOCK >= size):  # later blocks could still fail
+                    np.copyto(backup[block], param_block)
+                    written.append((flat_param, block, backup))
+            np.copyto(param_block, new)
         return True
 
     def step_constants(self, dtype: np.dtype) -> tuple:
@@ -166,15 +167,16 @@ class Optimizer:
     # ------------------------------------------------------------------ helpers
     def _make_slots(self, param: np.ndarray) -> Dict[str, np.ndarray]:
         slots = {name: np.zeros_like(param) for name in self.slot_names}
-        slots["_scratch"] = np.empty_like(param)  # the new values; reused every step
+        slots["_backup"] = np.empty_like(param)   # old values while an update is checked
         slots["_flat"] = {name: value.reshape(-1) for name, value in slots.items()}
         return slots
 
-    def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, np.ndarray]:
-        """Two block-sized scratch arrays per dtype, allocated once."""
+    def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, ...]:
+        """Three block-sized scratch arrays per dtype (two for `update`, one for the new
+        values), allocated once."""
         work = self._work.get(dtype)
-        if work is None:
-            work = self._work[dtype] = (np.empty(BLOCK, dtype), np.empty(BLOCK, dtype))
+        if work is None or work[0].size != BLOCK:
+            work = self._work[dtype] = tuple(np.empty(BLOCK, dtype) for _ in range(3))
         return work
 
     def _check(self, params, grads) -> None:
@@ -277,14 +279,6 @@ class Adam(Optimizer):
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
-
-
-def _swap(a: np.ndarray, b: np.ndarray, work: np.ndarray) -> None:
-    """Exchange the contents of a and b (same size) through `work`."""
-    temporary = work[:a.size]
-    np.copyto(temporary, a)
-    np.copyto(a, b)
-    np.copyto(b, temporary)
 
 
 def _norm(g: np.ndarray) -> float:

@@ -101,7 +101,7 @@ def test_check_layer_fails_when_backward_is_mutated(monkeypatch):
 def test_check_layer_catches_a_backward_that_ignores_the_upstream_gradient(monkeypatch):
     from nanonet.layers import activations
     monkeypatch.setattr(activations, "activation_backward",
-                        lambda dy, cache: activations.ops.sigmoid_grad_from_output(cache[1]))
+                        lambda dy, cache, inplace=False: activations.ops.sigmoid_grad_from_output(cache[1]))
     report = gradcheck.check_layer(layers.Sigmoid(), np.random.default_rng(0).normal(size=(3, 4)))
     assert not report.passed
 

@@ -29,11 +29,13 @@ def _tanh_forward(x: np.ndarray, inplace: bool) -> np.ndarray:
 
 #: name -> (forward(x, inplace), backward(dy, y)); every backward needs only the output y
 _ACTIVATIONS: Dict[str, Tuple[Callable, Callable]] = {
-    "linear": (lambda x, inplace: x, lambda dy, y: dy),
+    "linear": (lambda x, inplace: x, lambda dy, y, out: dy),
     "sigmoid": (lambda x, inplace: ops.sigmoid(x),
-                lambda dy, y: dy * ops.sigmoid_grad_from_output(y)),
-    "tanh": (_tanh_forward, lambda dy, y: dy * ops.tanh_grad_from_output(y)),
-    "relu": (_relu_forward, lambda dy, y: dy * (y > 0)),   # the mask y > 0 is ops.relu_grad
+                lambda dy, y, out: np.multiply(dy, ops.sigmoid_grad_from_output(y), out=out)),
+    "tanh": (_tanh_forward,
+             lambda dy, y, out: np.multiply(dy, ops.tanh_grad_from_output(y), out=out)),
+    "relu": (_relu_forward,   # the mask y > 0 is ops.relu_grad
+             lambda dy, y, out: np.multiply(dy, y > 0, out=out)),
 }
 
 
@@ -60,10 +62,12 @@ def activation_forward(x: np.ndarray, name: str,
     return y, (name, y)
 
 
-def activation_backward(dy: np.ndarray, cache: tuple) -> np.ndarray:
-    """dx = dy · f'(x), with f'(x) computed from the cached output y (see module docstring)."""
+def activation_backward(dy: np.ndarray, cache: tuple, inplace: bool = False) -> np.ndarray:
+    """dx = dy · f'(x), with f'(x) computed from the cached output y (see module docstring).
+
+    ``inplace=True`` lets the result overwrite `dy` (a model passes gradients it owns)."""
     name, y = cache
-    return _ACTIVATIONS[name][1](dy, y)
+    return _ACTIVATIONS[name][1](dy, y, dy if inplace else None)
 
 
 class Activation(Layer):
@@ -87,7 +91,7 @@ class Activation(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return activation_backward(dy, self._cache)
+        return activation_backward(dy, self._cache, inplace=self.may_overwrite_dy)
 
     def backward_from_logits(self, dz: np.ndarray) -> np.ndarray:
         if self.output_activation != "sigmoid":

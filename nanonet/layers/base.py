@@ -52,6 +52,8 @@ class Layer:
         self.output_shape: Optional[Shape] = None
         #: whether backward must return dx (the model turns it off for its first layer)
         self.needs_input_grad = True
+        #: whether backward may reuse dy's memory (a model's own gradients: yes; yours: no)
+        self.may_overwrite_dy = False
         #: random generator for training-time randomness (dropout); the model sets it
         self.rng: Optional[np.random.Generator] = None
 

@@ -113,7 +113,8 @@ class Dense(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
-        return self.backward_from_logits(activation_backward(dy, self._activation_cache))
+        dz = activation_backward(dy, self._activation_cache, inplace=self.may_overwrite_dy)
+        return self.backward_from_logits(dz)
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
         """Backward from dz = ∂L/∂z, the gradient before the activation."""
