@@ -78,42 +78,34 @@ class Optimizer:
             grads = self.clip(grads)
         self.iterations += 1
         written: List[Tuple[np.ndarray, slice, np.ndarray]] = []
-        last = len(params) - 1
-        for index, (param, grad, slots) in enumerate(zip(params, grads, self.slots)):
-            if not self._update_in_blocks(param, grad, slots, check_finite, written,
-                                          index == last):
+        for param, grad, slots in zip(params, grads, self.slots):
+            if not self._update_in_blocks(param, grad, slots, check_finite, written):
                 for flat_param, block, kept in written:      # put the old values back
                     np.copyto(flat_param[block], kept[block])
                 return False
         return True
 
-    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list,
-                          last_param: bool) -> bool:
+    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
         """Update `param` BLOCK elements at a time, so every array a block touches stays in
         the CPU cache (one pass over memory instead of one per operation). The result is
         bit-identical to updating the whole array at once: every operation is elementwise.
 
-        With `check_finite`, each block's new values are checked before they are written, and
-        the values they replace are kept (in the "_backup" slot, listed in `written`) until
-        every block has passed."""
+        With `check_finite`, each block is first copied to the "_backup" slot (listed in
+        `written`), so it can be put back if this or any later block turns out non-finite."""
         flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
         flat_slots = slots["_flat"]
         backup = flat_slots["_backup"]
-        *work, new_values = self._work_arrays(param.dtype)
+        work = self._work_arrays(param.dtype)
         constants = self.step_constants(param.dtype)
-        size = flat_param.size
-        for start in range(0, size, BLOCK):
+        for start in range(0, flat_param.size, BLOCK):
             block = slice(start, start + BLOCK)
             param_block = flat_param[block]
-            new = new_values[:param_block.size]
-            self.update(param_block, flat_grad[block], flat_slots, block, new, work, constants)
             if check_finite:
-                if not np.isfinite(np.add.reduce(new)):
-                    return False
-                if not (last_param and start + BLOCK >= size):  # later blocks could still fail
-                    np.copyto(backup[block], param_block)
-                    written.append((flat_param, block, backup))
-            np.copyto(param_block, new)
+                np.copyto(backup[block], param_block)
+                written.append((flat_param, block, backup))
+            self.update(param_block, flat_grad[block], flat_slots, block, work, constants)
+            if check_finite and not np.isfinite(np.add.reduce(param_block)):
+                return False
         return True
 
     def step_constants(self, dtype: np.dtype) -> tuple:
@@ -121,10 +113,9 @@ class Optimizer:
         return ()
 
     def update(self, param: np.ndarray, grad: np.ndarray, slots: Dict[str, np.ndarray],
-               block: slice, out: np.ndarray, work: Tuple[np.ndarray, np.ndarray],
-               constants: tuple) -> None:
-        """Advance ``slots[name][block]`` and write the new value of `param` (one block) into
-        `out`; `param` itself is not changed here. `work` holds two scratch arrays."""
+               block: slice, work: Tuple[np.ndarray, np.ndarray], constants: tuple) -> None:
+        """Update one block of `param` in place from the same block of `grad`, advancing
+        ``slots[name][block]``. `work` holds two block-sized scratch arrays."""
         raise NotImplementedError
 
     def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
@@ -172,11 +163,10 @@ class Optimizer:
         return slots
 
     def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, ...]:
-        """Three block-sized scratch arrays per dtype (two for `update`, one for the new
-        values), allocated once."""
+        """Two block-sized scratch arrays per dtype for `update`, allocated once."""
         work = self._work.get(dtype)
         if work is None or work[0].size != BLOCK:
-            work = self._work[dtype] = tuple(np.empty(BLOCK, dtype) for _ in range(3))
+            work = self._work[dtype] = tuple(np.empty(BLOCK, dtype) for _ in range(2))
         return work
 
     def _check(self, params, grads) -> None:
@@ -219,7 +209,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
-    def update(self, param, grad, slots, block, out, work, constants) -> None:
+    def update(self, param, grad, slots, block, work, constants) -> None:
         step, nesterov_term = work[0][:param.size], work[1][:param.size]
         np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
         if self.momentum > 0:
@@ -231,7 +221,7 @@ class SGD(Optimizer):
                 step += nesterov_term                            # momentum·v − lr·g
             else:
                 step = velocity
-        np.add(param, step, out=out)                             # w + step
+        param += step                                            # w ← w + step
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -259,7 +249,7 @@ class Adam(Optimizer):
             / (1 - cast(self.beta_1) ** t)
         return (alpha,)
 
-    def update(self, param, grad, slots, block, out, work, constants) -> None:
+    def update(self, param, grad, slots, block, work, constants) -> None:
         (alpha,) = constants
         m, v = slots["m"][block], slots["v"][block]
         scratch, denominator = work[0][:param.size], work[1][:param.size]
@@ -274,7 +264,7 @@ class Adam(Optimizer):
         denominator += self.epsilon                   # √v + ε
         np.multiply(m, alpha, out=scratch)
         scratch /= denominator                        # (m·α) / (√v + ε)
-        np.subtract(param, scratch, out=out)          # w − (m·α) / (√v + ε)
+        param -= scratch                              # w ← w − (m·α) / (√v + ε)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
