@@ -30,7 +30,6 @@ from .validation import (as_float_array, check_float, check_int, check_not_empty
                          check_same_length)
 
 Arrays = List[np.ndarray]
-_QUIET = {"all": "ignore"}
 
 
 class Sequential:
@@ -56,6 +55,7 @@ class Sequential:
         self.metrics: List[Tuple[str, object]] = []
         self.history: Optional[History] = None
         self._layout: Optional[str] = None         # set once the weights share flat buffers
+        self._running = False                      # True inside the model's own computations
         self._train_params: Arrays = []
         self._train_grads: Arrays = []
         if layers is not None:
@@ -204,17 +204,20 @@ class Sequential:
         self._require_compiled(where)
         x, y = self._prepare_xy(x, y, where)
         self._set_input_grad_flags()
-        with np.errstate(**_QUIET):
+        with _ModelStep(self):
             y_pred = self.forward(x, training=training)
             loss = self._loss_and_backward(y, y_pred)
         return loss, [g.copy() for layer in self.layers for g in layer.grads.values()]
 
     def _set_input_grad_flags(self) -> None:
-        """No input gradient for the first layer; every gradient passed between layers is the
-        model's own temporary, so a layer may overwrite it."""
+        """No input gradient for the first layer. Every gradient passed between layers, and
+        every output but the last layer's, is the model's own temporary: layers may reuse
+        their memory from batch to batch."""
+        last = len(self.layers) - 1
         for index, layer in enumerate(self.layers):
             layer.needs_input_grad = index > 0
-            layer.may_overwrite_dy = True
+            layer.may_reuse_gradients = True
+            layer.may_reuse_outputs = index < last
 
     # ================================================================== training
     def train_on_batch(self, x, y) -> Union[float, List[float]]:
@@ -276,7 +279,7 @@ class Sequential:
         return totals.means()
 
     def _train_step(self, x, y, epoch: int, batch: int, history) -> Tuple[float, np.ndarray]:
-        with np.errstate(**_QUIET):
+        with _ModelStep(self):
             y_pred = self.forward(x, training=True)
             loss = self._loss_and_backward(y, y_pred)
             updated = math.isfinite(loss) and self.optimizer._apply(
@@ -328,7 +331,7 @@ class Sequential:
 
     def _evaluate_arrays(self, x, y, batch_size) -> Dict[str, float]:
         totals = _RunningMeans(["loss"] + [name for name, _ in self.metrics])
-        with np.errstate(**_QUIET):
+        with _ModelStep(self):
             for start in range(0, len(x), batch_size):
                 xb, yb = x[start:start + batch_size], y[start:start + batch_size]
                 y_pred = self.forward(xb, training=False)
@@ -350,7 +353,7 @@ class Sequential:
         verbose = _check_verbose(verbose, where)
         x = self._prepare_x(x, where)
         progress = ProgressBar(math.ceil(len(x) / batch_size), verbose)
-        with np.errstate(**_QUIET):
+        with _ModelStep(self):
             outputs = [self.forward(x[start:start + batch_size], training=False)
                        for start in range(0, len(x), batch_size)]
         progress.update(progress.target, {})
@@ -475,6 +478,31 @@ class Sequential:
 
 
 # ====================================================================== helpers
+class _ModelStep:
+    """The context of the model's own computations (a training step, evaluate, predict):
+
+    - NumPy's floating-point warnings are off — a loss or update that stops being finite is
+      detected explicitly and reported with the epoch and batch;
+    - layers may keep their temporaries (outputs passed to the next layer, gradients passed
+      back) in buffers reused from batch to batch. Outside this context — you calling a
+      layer yourself — every call returns fresh arrays.
+    """
+
+    def __init__(self, model: "Sequential"):
+        self.model = model
+        self.errstate = np.errstate(all="ignore")
+        self.was_running = model._running
+
+    def __enter__(self) -> "_ModelStep":
+        self.errstate.__enter__()
+        self.model._running = True
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.model._running = self.was_running
+        self.errstate.__exit__(*exc_info)
+
+
 class _RunningMeans:
     """Batch-size-weighted running means of named values (Keras's epoch averages)."""
 

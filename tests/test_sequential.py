@@ -260,3 +260,24 @@ def test_progress_bar_rewrites_the_line_in_a_terminal():
     text = stream.getvalue()
     assert text.startswith("\r1/3 [=========>") and "ETA: " in text
     assert text.endswith("loss: 0.4000\n") and text.count("\r") == 2
+
+
+# ---------------------------------------------------------------- reused buffers stay invisible
+def test_trained_model_predicts_each_batch_separately_and_layers_return_fresh_arrays():
+    x, y = xor(50)
+    model = nn.Sequential([layers.Dense(8, activation="relu", input_shape=(2,)),
+                           layers.Dense(4, activation="tanh"), layers.Dense(1,
+                                                                            activation="sigmoid")],
+                          seed=0)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)   # the model now reuses its temporaries
+    one_by_one = np.concatenate([model.predict(x[i:i + 1]) for i in range(len(x))])
+    np.testing.assert_allclose(model.predict(x, batch_size=7), one_by_one, rtol=1e-6)
+    first = model.layers[0]
+    h1 = first.forward(x[:5].astype(np.float32))
+    h2 = first.forward(x[5:10].astype(np.float32))
+    assert not np.shares_memory(h1, h2)
+    np.testing.assert_allclose(h1, first.forward(x[:5].astype(np.float32)))
+    dy = np.ones_like(h1)
+    first.backward(dy)
+    np.testing.assert_array_equal(dy, np.ones_like(h1))   # your arrays are never overwritten

@@ -91,7 +91,7 @@ class Activation(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        return activation_backward(dy, self._cache, inplace=self.may_overwrite_dy)
+        return activation_backward(dy, self._cache, inplace=self.temporary_gradients)
 
     def backward_from_logits(self, dz: np.ndarray) -> np.ndarray:
         if self.output_activation != "sigmoid":

@@ -52,8 +52,12 @@ class Layer:
         self.output_shape: Optional[Shape] = None
         #: whether backward must return dx (the model turns it off for its first layer)
         self.needs_input_grad = True
-        #: whether backward may reuse dy's memory (a model's own gradients: yes; yours: no)
-        self.may_overwrite_dy = False
+        #: inside a model, the gradients passed between layers are the model's temporaries:
+        #: backward may overwrite dy and return dx in a buffer reused on the next call
+        self.may_reuse_gradients = False
+        #: likewise for forward's output, for every layer but a model's last
+        self.may_reuse_outputs = False
+        self._workspaces: Dict[str, np.ndarray] = {}
         #: random generator for training-time randomness (dropout); the model sets it
         self.rng: Optional[np.random.Generator] = None
 
@@ -132,6 +136,24 @@ class Layer:
                 f"{self.describe()} was built for inputs of shape {_batch_shape(expected)}, "
                 f"got {x.shape}. A built layer's input size cannot change; "
                 f"make a new layer (or model) for the new size.")
+
+    @property
+    def temporary_gradients(self) -> bool:
+        """True while the model runs its own step and dy/dx are its temporaries."""
+        return self.may_reuse_gradients and self._model is not None and self._model._running
+
+    @property
+    def temporary_outputs(self) -> bool:
+        """True while the model runs its own step and this layer's output is a temporary."""
+        return self.may_reuse_outputs and self._model is not None and self._model._running
+
+    def workspace(self, key: str, shape: Tuple[int, ...]) -> np.ndarray:
+        """A reusable array of `shape` in the layer's dtype (for temporaries that would
+        otherwise be allocated, and page-faulted in, on every batch)."""
+        buffer = self._workspaces.get(key)
+        if buffer is None or buffer.shape != shape or buffer.dtype != self.dtype:
+            buffer = self._workspaces[key] = np.empty(shape, self.dtype)
+        return buffer
 
     # ----------------------------------------------------------------- weights & config
     def get_weights(self) -> List[np.ndarray]:

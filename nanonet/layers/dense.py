@@ -24,39 +24,40 @@ from .activations import activation_backward, activation_forward, canonical_acti
 from .base import Layer
 
 
-def dense_forward(x: np.ndarray, kernel: np.ndarray,
-                  bias: Optional[np.ndarray]) -> Tuple[np.ndarray, tuple]:
+def dense_forward(x: np.ndarray, kernel: np.ndarray, bias: Optional[np.ndarray],
+                  out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, tuple]:
     """z = x W + b.
 
-    x: (N, ..., D), kernel: (D, U), bias: (U,) or None.
+    x: (N, ..., D), kernel: (D, U), bias: (U,) or None; `out`: optional array for z.
     Returns z: (N, ..., U) and cache = (x, kernel, has_bias).
     """
-    z = np.matmul(x, kernel)
+    z = np.matmul(x, kernel, out=out)
     if bias is not None:
         z += bias
     return z, (x, kernel, bias is not None)
 
 
 def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
-                   out: Optional[Tuple[np.ndarray, Optional[np.ndarray]]] = None):
+                   out: Optional[Tuple[Optional[np.ndarray], ...]] = None):
     """Gradients of z = x W + b given dz = ∂L/∂z: (N, ..., U).
 
     Returns (dx, dW, db): dx = dz Wᵀ (N, ..., D) or None if not `compute_dx`;
     dW = xᵀ dz (D, U) summed over all leading axes; db = Σ dz (U,) or None without bias.
-    `out` = (dW_out, db_out) writes dW and db into existing arrays (a layer's gradient
-    buffers) instead of allocating new ones.
+    `out` = (dx_out, dW_out, db_out) writes the results into existing arrays (a layer's
+    gradient buffers) instead of allocating new ones; any of them may be None.
     """
     x, kernel, has_bias = cache
     x2 = x.reshape(-1, x.shape[-1])
     dz2 = dz.reshape(-1, dz.shape[-1])
-    kernel_out, bias_out = out if out is not None else (None, None)
+    dx_out, kernel_out, bias_out = out if out is not None else (None, None, None)
     d_kernel = np.matmul(x2.T, dz2, out=kernel_out)
     d_bias = np.add.reduce(dz2, axis=0, out=bias_out) if has_bias else None
     dx = None
     if compute_dx:
         # one unit: dz Wᵀ is an outer product; broadcasting computes the same products
         # without a matmul whose inner dimension is 1 (several times faster in BLAS)
-        dx = dz * kernel[:, 0] if kernel.shape[1] == 1 else np.matmul(dz, kernel.T)
+        dx = np.multiply(dz, kernel[:, 0], out=dx_out) if kernel.shape[1] == 1 \
+            else np.matmul(dz, kernel.T, out=dx_out)
     return dx, d_kernel, d_bias
 
 
@@ -105,7 +106,9 @@ class Dense(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if x.shape[-1] != self.params["kernel"].shape[0] or x.ndim - 1 != len(self.input_shape):
             self.check_input_shape(x)
-        z, self._cache = dense_forward(x, self.params["kernel"], self.params.get("bias"))
+        out = self.workspace("z", x.shape[:-1] + (self.units,)) \
+            if self.temporary_outputs else None
+        z, self._cache = dense_forward(x, self.params["kernel"], self.params.get("bias"), out)
         keep_logits = self.output_activation == "sigmoid"
         y, self._activation_cache = activation_forward(z, self.activation,
                                                        inplace=not keep_logits)
@@ -113,13 +116,16 @@ class Dense(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
-        dz = activation_backward(dy, self._activation_cache, inplace=self.may_overwrite_dy)
+        dz = activation_backward(dy, self._activation_cache, inplace=self.temporary_gradients)
         return self.backward_from_logits(dz)
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
         """Backward from dz = ∂L/∂z, the gradient before the activation."""
+        x = self._cache[0]
+        dx_out = self.workspace("dx", x.shape) \
+            if self.temporary_gradients and self.needs_input_grad else None
         dx, _, _ = dense_backward(dz, self._cache, self.needs_input_grad,
-                                  out=(self.grads["kernel"], self.grads.get("bias")))
+                                  out=(dx_out, self.grads["kernel"], self.grads.get("bias")))
         return dx
 
     @property
