@@ -83,6 +83,7 @@ class Sequential:
             layer.dtype = self.dtype
         layer.rng = self._dropout_rng
         self.layers.append(layer)
+        self._set_layer_roles()
         self._layout = None
         if self.layers[0].built or self.layers[0].declared_input_shape is not None:
             self._build_layers(self._known_input_shape())
@@ -203,13 +204,12 @@ class Sequential:
         where = "Sequential.loss_and_grads"
         self._require_compiled(where)
         x, y = self._prepare_xy(x, y, where)
-        self._set_input_grad_flags()
         with _ModelStep(self):
             y_pred = self.forward(x, training=training)
             loss = self._loss_and_backward(y, y_pred)
         return loss, [g.copy() for layer in self.layers for g in layer.grads.values()]
 
-    def _set_input_grad_flags(self) -> None:
+    def _set_layer_roles(self) -> None:
         """No input gradient for the first layer. Every gradient passed between layers, and
         every output but the last layer's, is the model's own temporary: layers may reuse
         their memory from batch to batch."""
@@ -301,7 +301,6 @@ class Sequential:
         if self._layout is not None:
             return
         self._layout = "flat"
-        self._set_input_grad_flags()
         self.optimizer.slots, self.optimizer.iterations = [], 0
         pairs = [(layer, name) for layer in self.layers for name in layer.params]
         dtypes = {layer.params[name].dtype for layer, name in pairs}
