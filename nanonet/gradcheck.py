@@ -244,30 +244,34 @@ def _as_gradient_list(analytic, count: int) -> list:
 
 
 # ====================================================================== layers & models
-def check_layer(layer, x, training: bool = False, eps: float = DEFAULT_EPS,
+def check_layer(layer, x, training: bool = False, mask=None, eps: float = DEFAULT_EPS,
                 tol: float = DEFAULT_TOL, seed: int = 0) -> GradCheckReport:
     """Check a layer's backward pass (input gradient and every weight) at input `x`.
 
     A float64 copy of the layer is checked (same config; same weights if it is built, else
     new ones from `seed`). Randomness inside the layer (dropout with ``training=True``) is
-    re-seeded before every forward pass, so the same masks are used throughout.
+    re-seeded before every forward pass, so the same masks are used throughout; `mask` (N, T)
+    is passed to forward as an Embedding would. A layer returning a list (an LSTM with
+    ``return_state``) gets one random upstream gradient per output.
     """
     probe = _float64_copy(layer, x, seed)
     x = np.array(x) if np.asarray(x).dtype.kind in "iub" else np.array(x, dtype=np.float64)
 
-    def forward() -> np.ndarray:
+    def forward() -> List[np.ndarray]:
         probe.rng = np.random.default_rng(seed)
-        return probe.forward(x, training=training)
+        output = probe.forward(x, training=training, mask=mask)
+        return list(output) if isinstance(output, (list, tuple)) else [output]
 
-    output = forward()
-    dout = np.random.default_rng(seed + 1).standard_normal(output.shape)
+    outputs = forward()
+    rng = np.random.default_rng(seed + 1)
+    douts = [rng.standard_normal(output.shape) for output in outputs]
     probe.needs_input_grad = x.dtype.kind == "f"
-    dx = probe.backward(dout)
+    dx = probe.backward(douts if len(douts) > 1 else douts[0])
     analytic = {name: g.copy() for name, g in probe.grads.items()}
-    noise = _noise(float(np.abs(output * dout).sum()), eps)
+    noise = _noise(sum(float(np.abs(o * d).sum()) for o, d in zip(outputs, douts)), eps)
 
     def reduced(_=None) -> float:
-        return float(np.sum(forward() * dout))
+        return sum(float(np.sum(o * d)) for o, d in zip(forward(), douts))
 
     title = probe.describe() if layer.name else repr(probe)
     report = GradCheckReport(title, eps=eps, tol=tol)

@@ -51,10 +51,37 @@ def ones(shape, rng: np.random.Generator = None, dtype=np.float32) -> np.ndarray
     return np.ones(shape, dtype=dtype)
 
 
+def random_uniform(shape, rng: np.random.Generator, dtype=np.float32,
+                   minval: float = -0.05, maxval: float = 0.05) -> np.ndarray:
+    """Uniform on [minval, maxval], by default ±0.05 (Keras's "uniform", Embedding's default)."""
+    return rng.uniform(minval, maxval, size=shape).astype(dtype)
+
+
+def orthogonal(shape, rng: np.random.Generator, dtype=np.float32, gain: float = 1.0) -> np.ndarray:
+    """A (semi-)orthogonal matrix (Saxe et al., 2014), Keras's construction.
+
+    With rows = prod(shape[:-1]) and cols = shape[-1]: draw A ~ N(0, 1) of shape
+    (max(rows, cols), min(rows, cols)), factor A = QR, fix the signs (Q · sign(diag R)) so the
+    result is uniformly distributed, and transpose if rows < cols. Then W Wᵀ = I (rows ≤ cols)
+    or Wᵀ W = I (rows ≥ cols). The LSTM's recurrent kernel (U, 4U) is initialised this way.
+    """
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    cols = shape[-1]
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype)
+
+
 _REGISTRY: Dict[str, Initializer] = {
     "glorot_uniform": glorot_uniform,
     "zeros": zeros,
     "ones": ones,
+    "random_uniform": random_uniform,
+    "uniform": random_uniform,
+    "orthogonal": orthogonal,
 }
 
 

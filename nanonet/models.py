@@ -56,6 +56,7 @@ class Sequential:
         self.history: Optional[History] = None
         self._layout: Optional[str] = None         # set once the weights share flat buffers
         self._running = False                      # True inside the model's own computations
+        self._output_mask: Optional[np.ndarray] = None
         self._train_params: Arrays = []
         self._train_grads: Arrays = []
         if layers is not None:
@@ -74,6 +75,10 @@ class Sequential:
             elif isinstance(layer, str):
                 hint = f" — for an activation use layers.Activation({layer!r})."
             raise TypeError(f"Sequential.add: expected a nanonet layer, got {layer!r}{hint}")
+        if getattr(layer, "return_state", False):
+            raise ValueError(f"Sequential.add: {layer.describe()} has return_state=True, so it "
+                             f"returns a list [output, h, c], which a Sequential cannot pass "
+                             f"on; call the layer directly to get its states.")
         if getattr(layer, "_model", None) is not None:
             raise ValueError(f"Sequential.add: {layer.describe()} already belongs to a model; "
                              f"create a new layer instead of sharing one.")
@@ -81,7 +86,8 @@ class Sequential:
         layer._model = self
         if layer.dtype is None:
             layer.dtype = self.dtype
-        layer.rng = self._dropout_rng
+        if layer.rng is None:                     # a layer with its own seed keeps its generator
+            layer.rng = self._dropout_rng
         self.layers.append(layer)
         self._set_layer_roles()
         self._layout = None
@@ -175,9 +181,13 @@ class Sequential:
 
     # ================================================================== forward / backward
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Run the layers in order on an already-prepared batch `x`."""
+        """Run the layers in order on an already-prepared batch `x`; a mask made by
+        ``Embedding(mask_zero=True)`` travels along until a layer consumes it (the LSTM)."""
+        mask = None
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            x = layer.forward(x, training=training, mask=mask)
+            mask = layer.compute_mask(mask)
+        self._output_mask = mask
         return x
 
     def _uses_logits(self) -> bool:
@@ -185,6 +195,10 @@ class Sequential:
 
     def _loss_and_backward(self, y: np.ndarray, y_pred: np.ndarray) -> float:
         """Loss of the last forward pass; fills every layer's grads."""
+        if self._output_mask is not None:
+            raise ValueError("Sequential: the model's output still carries the mask from "
+                             "Embedding(mask_zero=True) (per-timestep losses are not "
+                             "supported); end with an LSTM with return_sequences=False.")
         last = self.layers[-1]
         if self._uses_logits():
             loss, d_logits = self.loss.forward_from_logits(y, last.logits)

@@ -85,7 +85,9 @@ class Activation(Layer):
         self._cache = None
         self._input = None
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    supports_masking = True
+
+    def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
         y, self._cache = activation_forward(x, self.activation)
         self._input = x
         return y

@@ -91,8 +91,20 @@ class Layer:
         return tuple(input_shape)
 
     # ----------------------------------------------------------------- computing
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    #: whether the layer passes a mask (from Embedding(mask_zero=True)) on unchanged
+    supports_masking = False
+
+    def forward(self, x: np.ndarray, training: bool = False,
+                mask: Optional[np.ndarray] = None) -> np.ndarray:
+        """The layer's output for the batch `x`; `mask` (N, T) marks real timesteps."""
         raise NotImplementedError
+
+    def compute_mask(self, mask: Optional[np.ndarray]) -> Optional[np.ndarray]:
+        """The mask for the next layer, given the one this layer received (after forward)."""
+        if mask is None or self.supports_masking:
+            return mask
+        raise ValueError(f"{self.describe()} cannot take a mask (made by an Embedding with "
+                         f"mask_zero=True); put it after the LSTM that consumes the mask.")
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
         raise NotImplementedError

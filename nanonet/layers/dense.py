@@ -103,7 +103,9 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    supports_masking = True
+
+    def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
         if x.shape[-1] != self.params["kernel"].shape[0] or x.ndim - 1 != len(self.input_shape):
             self.check_input_shape(x)
         out = self.workspace("z", x.shape[:-1] + (self.units,)) \

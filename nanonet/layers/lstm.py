@@ -1,0 +1,499 @@
+"""LSTM: the cell step, the sequence (backpropagation through time), and the layers.
+
+The cell (Hochreiter & Schmidhuber, 1997, with a forget gate), Keras's layout. One fused gate
+matrix; its four column blocks are, in order, [i, f, c̃, o]::
+
+    z   = x_t W + h_{t−1} R + b          W: (D, 4U) kernel, R: (U, 4U) recurrent kernel, b: (4U,)
+    i   = σ(z_i)                          input gate      (how much of the candidate to write)
+    f   = σ(z_f)                          forget gate     (how much of the old cell to keep)
+    c̃   = tanh(z_c)                       candidate cell value
+    o   = σ(z_o)                          output gate
+    c_t = f ⊙ c_{t−1} + i ⊙ c̃
+    h_t = o ⊙ tanh(c_t)                   (h_0 = c_0 = 0)
+
+Its backward pass, given dh = ∂L/∂h_t and dc_next = ∂L/∂c_t from the steps after t::
+
+    do  = dh ⊙ tanh(c_t)
+    dc  = dc_next + dh ⊙ o ⊙ (1 − tanh²(c_t))
+    di  = dc ⊙ c̃     df = dc ⊙ c_{t−1}     dc̃ = dc ⊙ i     dc_{t−1} = dc ⊙ f
+    dz  = [di ⊙ i(1−i),  df ⊙ f(1−f),  dc̃ ⊙ (1−c̃²),  do ⊙ o(1−o)]
+    dx_t = dz Wᵀ      dh_{t−1} = dz Rᵀ     dW += x_tᵀ dz     dR += h_{t−1}ᵀ dz     db += Σ dz
+
+Over a sequence (backpropagation through time) the step is repeated from t = T down to 1; the
+input projection x W + b of every step is one matmul before the time loop, and dW, dR, db are
+one matmul each after it. σ is computed as ½ + ½ tanh(z/2), so one tanh serves all four gates.
+
+Masking (``Embedding(mask_zero=True)``): at a masked step h and c are carried over unchanged,
+so the sequence output repeats the previous output (zeros before the first real token) and
+the step passes its gradients straight through.
+
+Dropout (inverted, training only), Keras's semantics: with ``recurrent_dropout > 0``, four
+input masks (N, D) and four recurrent masks (N, U) — one per gate — are drawn per batch and
+reused at every step; with only ``dropout > 0``, one mask (N, T, D) is applied to the inputs.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .. import initializers
+from ..validation import as_float_array, check_int
+from .base import Layer
+from .dropout import check_rate, dropout_mask
+
+_GATE_SCALES: Dict[Tuple[int, np.dtype], np.ndarray] = {}
+
+
+# ====================================================================== the cell's nonlinear part
+def _gate_scale(units: int, dtype) -> np.ndarray:
+    """(4U,) = [½…, ½…, 1…, ½…]: σ(z) = ½ + ½ tanh(z/2) for i, f, o; tanh(z) for c̃."""
+    key = (units, np.dtype(dtype))
+    if key not in _GATE_SCALES:
+        scale = np.full(4 * units, 0.5, dtype=dtype)
+        scale[2 * units:3 * units] = 1.0
+        _GATE_SCALES[key] = scale
+    return _GATE_SCALES[key]
+
+
+def activate_gates(z: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """[σ(z_i), σ(z_f), tanh(z_c), σ(z_o)] for pre-activations z: (..., 4U), with one tanh."""
+    units = z.shape[-1] // 4
+    gates = np.multiply(z, _gate_scale(units, z.dtype), out=out)
+    np.tanh(gates, out=gates)
+    for block in (gates[..., :2 * units], gates[..., 3 * units:]):   # i, f and o
+        block *= 0.5
+        block += 0.5
+    return gates
+
+
+def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray, gates_out=None, c_out=None,
+                      tanh_c_out=None, h_out=None):
+    """The cell after its matmuls: gates from z (N, 4U), then c_t and h_t (N, U) each.
+
+    Returns (h, c, gates, tanh_c); `*_out` arrays, if given, receive the results.
+    """
+    units = c_prev.shape[-1]
+    gates = activate_gates(z, out=gates_out)
+    i, f = gates[:, :units], gates[:, units:2 * units]
+    g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
+    c = np.multiply(f, c_prev, out=c_out)
+    c += i * g
+    tanh_c = np.tanh(c, out=tanh_c_out)
+    h = np.multiply(o, tanh_c, out=h_out)
+    return h, c, gates, tanh_c
+
+
+def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
+                       gates: np.ndarray, tanh_c: np.ndarray,
+                       out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """Gradients through the cell's nonlinear part (see the module docstring).
+
+    dh, dc_next, c_prev, tanh_c: (N, U); gates: (N, 4U) = [i f c̃ o].
+    Returns (dz: (N, 4U), dc_prev: (N, U)). `out` may be `gates` itself: the gate values
+    are read before they are overwritten by their gradients (saves a (N, 4U) array per step).
+    """
+    units = c_prev.shape[-1]
+    i, f = gates[:, :units], gates[:, units:2 * units]
+    g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
+    do = dh * tanh_c
+    dc = dh * o
+    dc *= 1.0 - tanh_c * tanh_c
+    dc += dc_next
+    dc_prev = dc * f
+    di = dc * g
+    dz = gates if out is gates else (np.empty_like(gates) if out is None else out)
+    dz_i, dz_f = dz[:, :units], dz[:, units:2 * units]
+    dz_g, dz_o = dz[:, 2 * units:3 * units], dz[:, 3 * units:]
+    np.multiply(dc * i, 1.0 - g * g, out=dz_g)        # dc̃ ⊙ (1 − c̃²), before c̃ is overwritten
+    np.multiply(di, i * (1.0 - i), out=dz_i)          # di ⊙ i(1 − i)
+    np.multiply(dc * c_prev, f * (1.0 - f), out=dz_f)  # df ⊙ f(1 − f)
+    np.multiply(do, o * (1.0 - o), out=dz_o)          # do ⊙ o(1 − o)
+    return dz, dc_prev
+
+
+# ====================================================================== one step (the lesson)
+def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
+                      kernel: np.ndarray, recurrent_kernel: np.ndarray,
+                      bias: Optional[np.ndarray]):
+    """One LSTM step: z = x W + h_prev R + b, then the gates, c and h (module docstring).
+
+    x: (N, D); h_prev, c_prev: (N, U); kernel: (D, 4U); recurrent_kernel: (U, 4U); bias: (4U,).
+    Returns (h, c, cache) with h, c: (N, U).
+    """
+    z = x @ kernel + h_prev @ recurrent_kernel
+    if bias is not None:
+        z += bias
+    h, c, gates, tanh_c = lstm_cell_forward(z, c_prev)
+    return h, c, (x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, bias is not None)
+
+
+def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: tuple):
+    """Backward of one step, given dh = ∂L/∂h and dc = ∂L/∂c (the part not through h).
+
+    Returns (dx (N, D), dh_prev (N, U), dc_prev (N, U), d_kernel (D, 4U),
+    d_recurrent_kernel (U, 4U), d_bias (4U,) or None).
+    """
+    x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, has_bias = cache
+    dz, dc_prev = lstm_cell_backward(dh, dc, c_prev, gates, tanh_c)
+    return (dz @ kernel.T, dz @ recurrent_kernel.T, dc_prev, x.T @ dz, h_prev.T @ dz,
+            dz.sum(axis=0) if has_bias else None)
+
+
+# ====================================================================== the sequence (BPTT)
+def lstm_forward(x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
+                 bias: Optional[np.ndarray], h0: Optional[np.ndarray] = None,
+                 c0: Optional[np.ndarray] = None, mask: Optional[np.ndarray] = None,
+                 input_mask: Optional[np.ndarray] = None,
+                 gate_input_masks: Optional[np.ndarray] = None,
+                 recurrent_masks: Optional[np.ndarray] = None):
+    """Run the cell over a sequence.
+
+    x: (N, T, D); h0, c0: (N, U) or None (zeros); mask: (N, T) bool, True = real step.
+    Dropout masks (None = no dropout): input_mask (N, T, D), one mask for all gates;
+    gate_input_masks (4, N, D), one per gate, the same at every step; recurrent_masks (4, N, U).
+    Returns (hs (N, T, U), h_T (N, U), c_T (N, U), cache).
+    """
+    n, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    dtype = x.dtype
+    input_masks = gate_input_masks if gate_input_masks is not None else input_mask
+    x_time = _inputs_time_major(x, input_mask, gate_input_masks)   # (T, N, D) or (4, T, N, D)
+    gates = _project_inputs(x_time, kernel, bias, units)    # (T, N, 4U): x W + b, every step
+    h = np.zeros((steps + 1, n, units), dtype)
+    c = np.zeros((steps + 1, n, units), dtype)
+    tanh_c = np.empty((steps, n, units), dtype)
+    if h0 is not None:
+        h[0] = h0
+    if c0 is not None:
+        c[0] = c0
+    recurrent = _recurrent_product(recurrent_kernel, recurrent_masks)
+    carry = None if mask is None else ~mask.T[:, :, None]     # (T, N, 1): True = masked step
+    for t in range(steps):
+        gates[t] += recurrent(h[t])                          # z = x W + b + h_{t−1} R
+        lstm_cell_forward(gates[t], c[t], gates_out=gates[t], c_out=c[t + 1],
+                          tanh_c_out=tanh_c[t], h_out=h[t + 1])
+        if carry is not None:
+            np.copyto(h[t + 1], h[t], where=carry[t])
+            np.copyto(c[t + 1], c[t], where=carry[t])
+    hs = h[1:].transpose(1, 0, 2).copy()
+    cache = (x_time, h, c, tanh_c, gates, kernel, recurrent_kernel, bias is not None, carry,
+             input_masks, recurrent_masks)
+    return hs, h[steps].copy(), c[steps].copy(), cache
+
+
+def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
+                  dc_last: Optional[np.ndarray], cache: tuple, compute_dx: bool = True,
+                  out: Optional[Tuple[Optional[np.ndarray], ...]] = None):
+    """Backpropagation through time.
+
+    dhs: (N, T, U) gradient of the sequence output, or None (only the last output was used);
+    dh_last, dc_last: (N, U) gradients of h_T and c_T, or None.
+    Returns (dx (N, T, D) or None, d_kernel, d_recurrent_kernel, d_bias or None, dh0, dc0).
+    The cached gate values are overwritten by the gate gradients dz (the cache is spent).
+    `out` = (d_kernel, d_recurrent_kernel, d_bias) arrays to write into.
+    """
+    (x_time, h, c, tanh_c, gates, kernel, recurrent_kernel, has_bias, carry, input_masks,
+     recurrent_masks) = cache
+    steps, n, units = tanh_c.shape
+    dh_next = np.zeros((n, units), gates.dtype) if dh_last is None else dh_last.copy()
+    dc_next = np.zeros((n, units), gates.dtype) if dc_last is None else dc_last.copy()
+    recurrent_back = _recurrent_product_transposed(recurrent_kernel, recurrent_masks)
+    for t in reversed(range(steps)):
+        dh = dh_next if dhs is None else dh_next + dhs[:, t]
+        dz, dc_prev = lstm_cell_backward(dh, dc_next, c[t], gates[t], tanh_c[t], out=gates[t])
+        if carry is not None:                      # masked rows: no gate gradient, pass through
+            dz *= ~carry[t]
+            np.copyto(dc_prev, dc_next, where=carry[t])
+        dh_next = recurrent_back(dz)
+        if carry is not None:
+            np.copyto(dh_next, dh, where=carry[t])
+        dc_next = dc_prev
+    d_kernel, d_recurrent, d_bias = out if out is not None else (None, None, None)
+    d_kernel = _kernel_gradient(x_time, gates, units, d_kernel)
+    d_recurrent = _recurrent_gradient(h[:-1], gates, recurrent_masks, units, d_recurrent)
+    if has_bias:
+        d_bias = np.add.reduce(gates.reshape(-1, 4 * units), axis=0, out=d_bias)
+    dx = _input_gradient(gates, kernel, x_time, input_masks, units) if compute_dx else None
+    return dx, d_kernel, d_recurrent, (d_bias if has_bias else None), dh_next, dc_next
+
+
+# ---------------------------------------------------------------------- helpers of the sequence
+def _inputs_time_major(x: np.ndarray, input_mask: Optional[np.ndarray],
+                       gate_input_masks: Optional[np.ndarray]) -> np.ndarray:
+    """x as (T, N, D), with dropout applied: one shared mask → (T, N, D); per gate → (4, T, N, D)."""
+    if gate_input_masks is not None:
+        masked = x[None] * gate_input_masks[:, :, None, :]          # (4, N, T, D)
+        return np.ascontiguousarray(masked.transpose(0, 2, 1, 3))
+    if input_mask is not None:
+        x = x * input_mask
+    return np.ascontiguousarray(x.transpose(1, 0, 2))
+
+
+def _project_inputs(x_time: np.ndarray, kernel: np.ndarray, bias: Optional[np.ndarray],
+                    units: int) -> np.ndarray:
+    """x W + b for every step at once: (T, N, 4U)."""
+    if x_time.ndim == 3:
+        steps, n, d = x_time.shape
+        z = (x_time.reshape(steps * n, d) @ kernel).reshape(steps, n, 4 * units)
+    else:                                                  # one input per gate
+        _, steps, n, d = x_time.shape
+        z = np.empty((steps, n, 4 * units), kernel.dtype)
+        for g in range(4):
+            block = slice(g * units, (g + 1) * units)
+            z[..., block] = (x_time[g].reshape(steps * n, d) @ kernel[:, block]).reshape(
+                steps, n, units)
+    if bias is not None:
+        z += bias
+    return z
+
+
+def _recurrent_product(recurrent_kernel: np.ndarray, masks: Optional[np.ndarray]):
+    """h ↦ h R, or with per-gate recurrent dropout masks q_g: [(h ⊙ q_g) R_g]_g."""
+    if masks is None:
+        return lambda h: h @ recurrent_kernel
+    units = recurrent_kernel.shape[0]
+    blocks = recurrent_kernel.reshape(units, 4, units).transpose(1, 0, 2)   # (4, U, U)
+    return lambda h: np.matmul(h[None] * masks, blocks).transpose(1, 0, 2).reshape(len(h), -1)
+
+
+def _recurrent_product_transposed(recurrent_kernel: np.ndarray, masks: Optional[np.ndarray]):
+    """dz ↦ dz Rᵀ, or with masks: Σ_g (dz_g R_gᵀ) ⊙ q_g — the gradient reaching h_{t−1}."""
+    if masks is None:
+        return lambda dz: dz @ recurrent_kernel.T
+    units = recurrent_kernel.shape[0]
+    blocks_t = recurrent_kernel.reshape(units, 4, units).transpose(1, 2, 0)  # (4, U, U): R_gᵀ
+    return lambda dz: (np.matmul(dz.reshape(len(dz), 4, units).transpose(1, 0, 2), blocks_t)
+                       * masks).sum(axis=0)
+
+
+def _kernel_gradient(x_time, dz, units, out):
+    """dW = Σ_t x̃_tᵀ dz_t: one matmul (per gate when each gate saw its own masked input)."""
+    steps, n = dz.shape[:2]
+    dz2 = dz.reshape(steps * n, 4 * units)
+    if x_time.ndim == 3:
+        return np.matmul(x_time.reshape(steps * n, -1).T, dz2, out=out)
+    d = x_time.shape[-1]
+    result = np.empty((d, 4 * units), dz.dtype) if out is None else out
+    for g in range(4):
+        block = slice(g * units, (g + 1) * units)
+        result[:, block] = x_time[g].reshape(steps * n, d).T @ dz2[:, block]
+    return result
+
+
+def _recurrent_gradient(h_prev, dz, masks, units, out):
+    """dR = Σ_t h̃_{t−1}ᵀ dz_t: one matmul (per gate with recurrent dropout)."""
+    steps, n = dz.shape[:2]
+    dz2 = dz.reshape(steps * n, 4 * units)
+    if masks is None:
+        return np.matmul(h_prev.reshape(steps * n, units).T, dz2, out=out)
+    result = np.empty((units, 4 * units), dz.dtype) if out is None else out
+    for g in range(4):
+        block = slice(g * units, (g + 1) * units)
+        result[:, block] = (h_prev * masks[g]).reshape(steps * n, units).T @ dz2[:, block]
+    return result
+
+
+def _input_gradient(dz, kernel, x_time, input_masks, units):
+    """dx = dz Wᵀ (times the dropout masks), back in batch-major order (N, T, D)."""
+    if x_time.ndim == 3:                        # no mask, or one shared (N, T, D) mask
+        dx = np.matmul(dz, kernel.T).transpose(1, 0, 2)
+        return dx if input_masks is None else dx * input_masks
+    dx = 0
+    for g in range(4):
+        block = slice(g * units, (g + 1) * units)
+        dx = dx + np.matmul(dz[..., block], kernel[:, block].T) * input_masks[g][None]
+    return dx.transpose(1, 0, 2)
+
+
+# ====================================================================== layers
+def _add_lstm_weights(layer: Layer, input_dim: int, rng: np.random.Generator) -> None:
+    """kernel (D, 4U) glorot_uniform, recurrent_kernel (U, 4U) orthogonal, bias (4U,) zeros
+    with the forget block at 1 when unit_forget_bias (Keras's defaults)."""
+    units = layer.units
+    layer.add_weight("kernel", (input_dim, 4 * units), layer.kernel_initializer, rng)
+    layer.add_weight("recurrent_kernel", (units, 4 * units), layer.recurrent_initializer, rng)
+    if layer.use_bias:
+        bias = layer.add_weight("bias", (4 * units,), layer.bias_initializer, rng)
+        if layer.unit_forget_bias:
+            bias[units:2 * units] = 1.0
+
+
+class _LSTMWeights(Layer):
+    """What LSTM and LSTMCell share: arguments, weights and config."""
+
+    def __init__(self, units: int, use_bias: bool = True, unit_forget_bias: bool = True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", name: Optional[str] = None, dtype=None,
+                 input_shape=None):
+        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        self.units = check_int(units, "units", self.describe(), minimum=1)
+        self.use_bias = bool(use_bias)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        for argument, value in (("kernel_initializer", kernel_initializer),
+                                ("recurrent_initializer", recurrent_initializer),
+                                ("bias_initializer", bias_initializer)):
+            initializers.get(value, argument)
+            setattr(self, argument, value)
+
+    def build_params(self, input_shape, rng) -> None:
+        if input_shape[-1] is None:
+            raise ValueError(f"{self.describe()}: the feature size (last input dimension) must "
+                             f"be known, got input shape {input_shape}.")
+        _add_lstm_weights(self, input_shape[-1], rng)
+
+    def _check_features(self, x: np.ndarray) -> None:
+        expected = self.params["kernel"].shape[0]
+        if x.shape[-1] != expected:
+            raise ValueError(f"{self.describe()} was built for {expected} features per step, "
+                             f"got input of shape {x.shape}. A built layer's input size "
+                             f"cannot change; make a new layer for the new size.")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+                "unit_forget_bias": self.unit_forget_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer)}
+
+
+class LSTMCell(_LSTMWeights):
+    """One LSTM step as a layer, as Keras's ``LSTMCell(units)``: ``h, [h, c] = cell(x, [h, c])``.
+
+    Weights (Keras order): kernel (D, 4U), recurrent_kernel (U, 4U), bias (4U,).
+    ``forward(x, states=None)``: x (N, D), states [h_prev, c_prev] (zeros if None).
+    ``backward(dh, dstates=None)`` → (dx, [dh_prev, dc_prev]) and fills ``grads``.
+    """
+
+    default_name = "lstm_cell"
+
+    def forward(self, x: np.ndarray, states: Optional[Sequence[np.ndarray]] = None,
+                training: bool = False, mask=None):
+        if x.ndim != 2:
+            raise ValueError(f"{self.describe()}: expected one step, x of shape (batch, "
+                             f"features), got shape {x.shape}.")
+        self._check_features(x)
+        if states is None:
+            states = [np.zeros((len(x), self.units), x.dtype)] * 2
+        h, c, self._cache = lstm_step_forward(x, states[0], states[1], self.params["kernel"],
+                                              self.params["recurrent_kernel"],
+                                              self.params.get("bias"))
+        return h, [h, c]
+
+    def compute_output_shape(self, input_shape):
+        return (self.units,)
+
+    def backward(self, dh: np.ndarray, dstates: Optional[Sequence[np.ndarray]] = None):
+        """dh: gradient of the output h; dstates: [dh, dc] of the returned states (optional)."""
+        dh_total = dh if dstates is None or dstates[0] is None else dh + dstates[0]
+        dc = np.zeros_like(dh) if dstates is None or dstates[1] is None else dstates[1]
+        dx, dh_prev, dc_prev, d_kernel, d_recurrent, d_bias = lstm_step_backward(
+            dh_total, dc, self._cache)
+        self.grads["kernel"][...] = d_kernel
+        self.grads["recurrent_kernel"][...] = d_recurrent
+        if d_bias is not None:
+            self.grads["bias"][...] = d_bias
+        return dx, [dh_prev, dc_prev]
+
+
+class LSTM(_LSTMWeights):
+    """``LSTM(units, dropout=0., recurrent_dropout=0., return_sequences=False,
+    return_state=False, unit_forget_bias=True)`` — see the module docstring.
+
+    Input (N, T, D) floats (and a mask from ``Embedding(mask_zero=True)``). Output: h_T (N, U),
+    or every h_t (N, T, U) with ``return_sequences``; with ``return_state``, the list
+    [output, h_T, c_T]. Weights (Keras order): kernel (D, 4U), recurrent_kernel (U, 4U),
+    bias (4U,), gate blocks [i, f, c̃, o] — so ``set_weights(keras_lstm.get_weights())`` works.
+    """
+
+    default_name = "lstm"
+
+    def __init__(self, units: int, dropout: float = 0.0, recurrent_dropout: float = 0.0,
+                 return_sequences: bool = False, return_state: bool = False,
+                 unit_forget_bias: bool = True, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", name: Optional[str] = None, dtype=None,
+                 input_shape=None):
+        super().__init__(units, use_bias, unit_forget_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, name, dtype, input_shape)
+        self.dropout = check_rate(dropout, "dropout", self.describe())
+        self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout",
+                                            self.describe())
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self._cache = None
+
+    def build_params(self, input_shape, rng) -> None:
+        if len(input_shape) != 2:
+            raise ValueError(f"{self.describe()}: expects inputs of shape (batch, timesteps, "
+                             f"features), got per-sample shape {tuple(input_shape)}.")
+        super().build_params(input_shape, rng)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units) if self.return_sequences else (self.units,)
+
+    def prepare_input(self, x, name: str = "input", where: Optional[str] = None) -> np.ndarray:
+        where = where or self.describe()
+        dtype = self.dtype if self.dtype is not None else np.dtype(np.float32)
+        x = as_float_array(x, name, where, dtype)
+        if x.ndim != 3:
+            hint = (" Token ids go through an Embedding first." if x.ndim == 2 else "")
+            raise ValueError(f"{where}: {self.describe()} expects {name} of shape (batch, "
+                             f"timesteps, features), got {x.ndim}-D shape {x.shape}.{hint} "
+                             f"For one feature per step use x[..., None].")
+        return x
+
+    def forward(self, x: np.ndarray, training: bool = False, mask: Optional[np.ndarray] = None):
+        if x.ndim != 3:
+            x = self.prepare_input(x)
+        self._check_features(x)
+        hs, h_last, c_last, self._cache = lstm_forward(
+            x, self.params["kernel"], self.params["recurrent_kernel"], self.params.get("bias"),
+            mask=None if mask is None else mask.astype(bool),
+            **self._dropout_masks(x, training))
+        self._mask = mask
+        output = hs if self.return_sequences else h_last
+        return [output, h_last, c_last] if self.return_state else output
+
+    def compute_mask(self, mask):
+        return mask if self.return_sequences else None
+
+    def backward(self, dy):
+        """dy: the gradient of the output, or with return_state the list [d_output, dh_T, dc_T]
+        (entries may be None). Returns dx (N, T, D); fills ``grads``."""
+        if self._cache is None:
+            raise RuntimeError(f"{self.describe()}.backward: call forward first (each forward's "
+                               f"cache is used up by one backward).")
+        d_out, dh_last, dc_last = (list(dy) + [None, None])[:3] if self.return_state \
+            else (dy, None, None)
+        dhs = d_out if self.return_sequences else None
+        if not self.return_sequences and d_out is not None:
+            dh_last = d_out if dh_last is None else d_out + dh_last
+        dx, *_ = lstm_backward(dhs, dh_last, dc_last, self._cache, self.needs_input_grad,
+                               out=(self.grads["kernel"], self.grads["recurrent_kernel"],
+                                    self.grads.get("bias")))
+        self._cache = None                       # spent: the gate cache now holds gradients
+        return dx
+
+    def _dropout_masks(self, x: np.ndarray, training: bool) -> Dict[str, np.ndarray]:
+        """Keras's dropout masks for this batch, as keyword arguments of lstm_forward."""
+        if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
+            return {}
+        if self.rng is None:
+            self.rng = np.random.default_rng()
+        n, steps, d = x.shape
+        if self.recurrent_dropout == 0:           # one (N, T, D) mask on the inputs
+            return {"input_mask": dropout_mask((n, steps, d), self.dropout, self.rng, x.dtype)}
+        masks = {}
+        if self.dropout > 0:                      # four per-gate (N, D) masks, every step
+            masks["gate_input_masks"] = np.stack(
+                [dropout_mask((n, d), self.dropout, self.rng, x.dtype) for _ in range(4)])
+        masks["recurrent_masks"] = np.stack(
+            [dropout_mask((n, self.units), self.recurrent_dropout, self.rng, x.dtype)
+             for _ in range(4)])
+        return masks
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "dropout": self.dropout,
+                "recurrent_dropout": self.recurrent_dropout,
+                "return_sequences": self.return_sequences, "return_state": self.return_state}
