@@ -304,8 +304,7 @@ def check_model(model, x, y, eps: float = DEFAULT_EPS, tol: float = DEFAULT_TOL,
     model._require_compiled("gradcheck.check_model")
     x = model._prepare_x(x, "gradcheck.check_model")
     probe = Sequential.from_config(model.get_config(), dtype="float64")
-    if not probe.built:
-        probe.build(x.shape[1:])
+    probe._prepare_x(x, "gradcheck.check_model")           # builds it like the model
     probe.set_weights(model.get_weights())
     probe.compile(optimizer="sgd", loss=type(model.loss)(**_loss_kwargs(model.loss)))
     x = x if x.dtype.kind in "iub" else x.astype(np.float64)

@@ -95,8 +95,9 @@ class Sequential:
             self._build_layers(self._known_input_shape())
 
     def build(self, input_shape: Optional[Sequence[Optional[int]]] = None) -> None:
-        """Build every layer. `input_shape` excludes the batch, e.g. ``(20,)`` (Keras's
-        ``(None, 20)`` is accepted too)."""
+        """Build every layer for inputs of `input_shape`, Keras's form with the batch first,
+        e.g. ``(None, 20)`` or ``(None, None, 8)`` (open sequence length). A shape whose
+        first entry is not None is read as one sample's shape: ``(20,)``."""
         if not self.layers:
             raise ValueError("Sequential.build: the model has no layers; add some first.")
         if input_shape is None:
@@ -385,9 +386,9 @@ class Sequential:
         x = self.layers[0].prepare_input(x, "x", where)
         check_not_empty(x, "x", where)
         if not self.built:
-            self._build_layers(x.shape[1:])
+            self._build_layers(self.layers[0].shape_from_data(x.shape[1:]))
         expected = self.layers[0].input_shape
-        if x.shape[1:] != tuple(expected):
+        if not _shape_matches(x.shape[1:], expected):
             raise ValueError(
                 f"{where}: x has shape {x.shape}, but the model expects "
                 f"{(None,) + tuple(expected)} — "
@@ -406,7 +407,7 @@ class Sequential:
         output = tuple(self.layers[-1].output_shape)
         if y.ndim == len(output) and output[-1] == 1:
             y = y.reshape(y.shape + (1,))              # labels (n,) for outputs (n, 1), as Keras
-        if y.shape[1:] != output:
+        if not _shape_matches(y.shape[1:], output):
             raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
                              f"{(None,) + output}; give one target per output.")
         return x, y
@@ -472,7 +473,7 @@ class Sequential:
                     dtype=dtype or config.get("dtype", "float32"), name=config.get("name",
                                                                                   "sequential"))
         if config.get("input_shape") is not None and not model.built:
-            model.build(tuple(config["input_shape"]))
+            model._build_layers(tuple(config["input_shape"]))
         return model
 
     def summary(self, print_fn=print) -> None:
@@ -547,6 +548,12 @@ def _flatten(pairs, dtype) -> Tuple[Arrays, Arrays]:
         layer.grads[name] = flat_grads[offset:offset + size].reshape(value.shape)
         offset += size
     return [flat_weights], [flat_grads]
+
+
+def _shape_matches(shape, expected) -> bool:
+    """`shape` fits `expected`, where None in `expected` accepts any size."""
+    return len(shape) == len(expected) and all(e is None or e == s
+                                               for s, e in zip(shape, expected))
 
 
 def _float_dtype(dtype) -> np.dtype:

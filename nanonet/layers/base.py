@@ -86,6 +86,13 @@ class Layer:
         self.grads[name] = np.zeros_like(self.params[name])
         return self.params[name]
 
+    def shape_from_data(self, sample_shape: Tuple[int, ...]) -> Shape:
+        """The input shape to build for, seeing data of per-sample `sample_shape`: sequence
+        lengths stay open (None), as in Keras, so later batches may be longer or shorter;
+        the feature size (last axis) is fixed."""
+        sample_shape = tuple(sample_shape)
+        return (None,) * (len(sample_shape) - 1) + sample_shape[-1:]
+
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """Per-sample output shape for per-sample `input_shape`. Default: unchanged."""
         return tuple(input_shape)

@@ -99,6 +99,10 @@ class Embedding(Layer):
         self.add_weight("embeddings", (self.input_dim, self.output_dim),
                         self.embeddings_initializer, rng)
 
+    def shape_from_data(self, sample_shape):
+        """Token ids: every axis is a sequence length, so every axis stays open."""
+        return (None,) * len(sample_shape)
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
 
