@@ -9,6 +9,7 @@
     model.fit(x, y, epochs=10, batch_size=8)
 """
 from . import gradcheck, initializers, layers, losses, metrics, ops, optimizers
+from . import text
 from .errors import TrainingDivergedError
 from .history import History
 from .models import Sequential, load_model
@@ -16,4 +17,4 @@ from .models import Sequential, load_model
 __version__ = "0.1.0"
 
 __all__ = ["Sequential", "load_model", "History", "TrainingDivergedError", "layers", "losses",
-           "optimizers", "metrics", "initializers", "ops", "gradcheck", "__version__"]
+           "optimizers", "metrics", "initializers", "ops", "gradcheck", "text", "__version__"]

@@ -33,3 +33,22 @@ def batch_shapes(draw, min_rank: int = 2, max_rank: int = 3):
 def binary_labels(draw, shape):
     """0/1 float64 labels of `shape`."""
     return draw(arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+
+
+# ---------------------------------------------------------------- text
+WORDS = st.text(alphabet="abcXYé股票", min_size=1, max_size=4)
+SEPARATORS = st.sampled_from([" ", "  ", ", ", ".", "!\t", "\n", "-"])
+ragged_int_lists = st.lists(st.lists(st.integers(-1000, 1000), max_size=7), max_size=6)
+
+
+@st.composite
+def texts_of_words(draw, min_texts=0):
+    """A list of texts: words joined by random filter characters and spaces."""
+    texts = []
+    for _ in range(draw(st.integers(min_texts, 5))):
+        words = draw(st.lists(WORDS, max_size=6))
+        text_ = ""
+        for word in words:
+            text_ += word + draw(SEPARATORS)
+        texts.append(text_)
+    return texts
