@@ -31,4 +31,4 @@ def test_python_examples_in_the_readme_run(capsys):
     for index, block in enumerate(blocks):
         exec(compile(block, f"README.md block {index}", "exec"), {})
     out = capsys.readouterr().out
-    assert "accuracy:" in out and out.count("PASSED") == len(blocks)
+    assert "预测结果：" in out and out.count("PASSED") == len(blocks)
