@@ -296,3 +296,47 @@ def test_a_mask_reaching_the_loss_is_refused():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="still carries the mask"):
         model.fit([[0, 1, 2]], np.ones((1, 3, 1)), verbose=0)
+
+
+# ---------------------------------------------------------------- BPTT = the step, repeated
+def test_bptt_equals_stepping_the_cell_through_time():
+    """lstm_forward/lstm_backward (fused, in place) give the numbers of lstm_step_forward /
+    lstm_step_backward called step by step — one set of equations."""
+    rng = np.random.default_rng(5)
+    n, steps, d, units = 3, 6, 4, 5
+    x = rng.normal(size=(n, steps, d))
+    kernel, recurrent = rng.normal(size=(d, 4 * units)), rng.normal(size=(units, 4 * units))
+    bias = rng.normal(size=4 * units)
+    dhs = rng.normal(size=(n, steps, units))
+    hs, h_last, c_last, cache = layers.lstm_forward(x, kernel, recurrent, bias)
+    dx, dk, dr, db, _, _ = layers.lstm_backward(dhs, None, None, cache)
+    h = c = np.zeros((n, units))
+    caches, outputs = [], []
+    for t in range(steps):
+        h, c, step_cache = lstm_step_forward(x[:, t], h, c, kernel, recurrent, bias)
+        caches.append(step_cache)
+        outputs.append(h)
+    np.testing.assert_allclose(hs, np.stack(outputs, axis=1), rtol=1e-12, atol=1e-14)
+    dh_next = dc_next = np.zeros((n, units))
+    grads = [np.zeros_like(kernel), np.zeros_like(recurrent), np.zeros_like(bias)]
+    step_dx = []
+    for t in reversed(range(steps)):
+        dxt, dh_next, dc_next, *step_grads = lstm_step_backward(dhs[:, t] + dh_next, dc_next,
+                                                                caches[t])
+        step_dx.insert(0, dxt)
+        grads = [total + g for total, g in zip(grads, step_grads)]
+    np.testing.assert_allclose(dx, np.stack(step_dx, axis=1), rtol=1e-10, atol=1e-12)
+    for ours, stepped in zip((dk, dr, db), grads):
+        np.testing.assert_allclose(ours, stepped, rtol=1e-10, atol=1e-12)
+
+
+def test_embedding_backward_accepts_time_major_gradients():
+    layer = layers.Embedding(4, 2)
+    layer.build((3,))
+    ids = np.array([[1, 2, 1], [3, 1, 0]])
+    layer.forward(ids)
+    dy = np.arange(12.0).reshape(2, 3, 2)
+    layer.backward(np.ascontiguousarray(dy.transpose(1, 0, 2)).transpose(1, 0, 2))
+    expected = np.zeros((4, 2))
+    np.add.at(expected, ids.reshape(-1), dy.reshape(-1, 2))
+    np.testing.assert_array_equal(layer.grads["embeddings"], expected)

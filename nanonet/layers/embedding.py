@@ -29,13 +29,29 @@ def embedding_backward(dy: np.ndarray, cache: tuple,
                        out: Optional[np.ndarray] = None) -> np.ndarray:
     """dE: (V, F), the upstream rows dy (N, ..., F) summed into the rows of the ids they came from.
 
-    `out` (V, F), if given, receives dE (overwritten, not accumulated)."""
+    `out` (V, F), if given, receives dE (overwritten, not accumulated). The rows are summed by
+    sorting the ids and adding runs of equal ids (``np.add.reduceat``), which is much faster
+    than ``np.add.at``; rows that were never looked up get 0.
+    """
     ids, table_shape = cache
+    ids, rows = _aligned_rows(ids, dy, table_shape[1])
     d_table = np.zeros(table_shape, dtype=dy.dtype) if out is None else out
     if out is not None:
         d_table.fill(0)
-    np.add.at(d_table, ids.reshape(-1), dy.reshape(-1, table_shape[1]))
+    if ids.size:
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+        d_table[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
     return d_table
+
+
+def _aligned_rows(ids: np.ndarray, dy: np.ndarray, width: int):
+    """ids and dy as (M,) and (M, F) in the same order, without copying dy when it is a
+    transposed view of a time-major array (an LSTM's input gradient is one)."""
+    if dy.ndim == 3 and not dy.flags.c_contiguous and dy.transpose(1, 0, 2).flags.c_contiguous:
+        return ids.T.reshape(-1), dy.transpose(1, 0, 2).reshape(-1, width)
+    return ids.reshape(-1), dy.reshape(-1, width)
 
 
 def check_token_ids(x, input_dim: int, name: str, where: str) -> np.ndarray:

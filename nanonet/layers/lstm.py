@@ -33,7 +33,7 @@ reused at every step; with only ``dropout > 0``, one mask (N, T, D) is applied t
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -41,75 +41,52 @@ from .. import initializers
 from ..validation import as_float_array, check_int
 from .base import Layer
 from .dropout import check_rate, dropout_mask
-
-_GATE_SCALES: Dict[Tuple[int, np.dtype], np.ndarray] = {}
+from .lstm_bptt import (LSTMWorkspace, gate_constants, lstm_backward,  # noqa: F401
+                        lstm_forward)
 
 
 # ====================================================================== the cell's nonlinear part
-def _gate_scale(units: int, dtype) -> np.ndarray:
-    """(4U,) = [½…, ½…, 1…, ½…]: σ(z) = ½ + ½ tanh(z/2) for i, f, o; tanh(z) for c̃."""
-    key = (units, np.dtype(dtype))
-    if key not in _GATE_SCALES:
-        scale = np.full(4 * units, 0.5, dtype=dtype)
-        scale[2 * units:3 * units] = 1.0
-        _GATE_SCALES[key] = scale
-    return _GATE_SCALES[key]
-
-
 def activate_gates(z: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """[σ(z_i), σ(z_f), tanh(z_c), σ(z_o)] for pre-activations z: (..., 4U), with one tanh."""
-    units = z.shape[-1] // 4
-    gates = np.multiply(z, _gate_scale(units, z.dtype), out=out)
+    """[σ(z_i), σ(z_f), tanh(z_c), σ(z_o)] for pre-activations z: (..., 4U), with one tanh:
+    σ(z) = ½ + ½ tanh(z/2)."""
+    constants = gate_constants(z.shape[-1] // 4, z.dtype)
+    gates = np.multiply(z, constants["scale"], out=out)
     np.tanh(gates, out=gates)
-    for block in (gates[..., :2 * units], gates[..., 3 * units:]):   # i, f and o
-        block *= 0.5
-        block += 0.5
+    gates *= constants["scale"]
+    gates += constants["offset"]
     return gates
 
 
-def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray, gates_out=None, c_out=None,
-                      tanh_c_out=None, h_out=None):
-    """The cell after its matmuls: gates from z (N, 4U), then c_t and h_t (N, U) each.
+def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray):
+    """The cell after its matmuls: the gates from z (N, 4U), then c_t and h_t (N, U).
 
-    Returns (h, c, gates, tanh_c); `*_out` arrays, if given, receive the results.
+    Returns (h, c, gates, tanh_c) with gates = [i f c̃ o] (N, 4U).
     """
     units = c_prev.shape[-1]
-    gates = activate_gates(z, out=gates_out)
+    gates = activate_gates(z)
     i, f = gates[:, :units], gates[:, units:2 * units]
     g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
-    c = np.multiply(f, c_prev, out=c_out)
-    c += i * g
-    tanh_c = np.tanh(c, out=tanh_c_out)
-    h = np.multiply(o, tanh_c, out=h_out)
-    return h, c, gates, tanh_c
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    return o * tanh_c, c, gates, tanh_c
 
 
 def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
-                       gates: np.ndarray, tanh_c: np.ndarray,
-                       out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
-    """Gradients through the cell's nonlinear part (see the module docstring).
+                       gates: np.ndarray, tanh_c: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Gradients through the cell's nonlinear part, the equations of the module docstring.
 
     dh, dc_next, c_prev, tanh_c: (N, U); gates: (N, 4U) = [i f c̃ o].
-    Returns (dz: (N, 4U), dc_prev: (N, U)). `out` may be `gates` itself: the gate values
-    are read before they are overwritten by their gradients (saves a (N, 4U) array per step).
+    Returns (dz: (N, 4U), dc_prev: (N, U)).
     """
     units = c_prev.shape[-1]
     i, f = gates[:, :units], gates[:, units:2 * units]
     g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
     do = dh * tanh_c
-    dc = dh * o
-    dc *= 1.0 - tanh_c * tanh_c
-    dc += dc_next
-    dc_prev = dc * f
-    di = dc * g
-    dz = gates if out is gates else (np.empty_like(gates) if out is None else out)
-    dz_i, dz_f = dz[:, :units], dz[:, units:2 * units]
-    dz_g, dz_o = dz[:, 2 * units:3 * units], dz[:, 3 * units:]
-    np.multiply(dc * i, 1.0 - g * g, out=dz_g)        # dc̃ ⊙ (1 − c̃²), before c̃ is overwritten
-    np.multiply(di, i * (1.0 - i), out=dz_i)          # di ⊙ i(1 − i)
-    np.multiply(dc * c_prev, f * (1.0 - f), out=dz_f)  # df ⊙ f(1 − f)
-    np.multiply(do, o * (1.0 - o), out=dz_o)          # do ⊙ o(1 − o)
-    return dz, dc_prev
+    dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)
+    di, df, dg = dc * g, dc * c_prev, dc * i
+    dz = np.concatenate([di * i * (1.0 - i), df * f * (1.0 - f), dg * (1.0 - g * g),
+                         do * o * (1.0 - o)], axis=1)
+    return dz, dc * f
 
 
 # ====================================================================== one step (the lesson)
@@ -138,172 +115,6 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: tuple):
     dz, dc_prev = lstm_cell_backward(dh, dc, c_prev, gates, tanh_c)
     return (dz @ kernel.T, dz @ recurrent_kernel.T, dc_prev, x.T @ dz, h_prev.T @ dz,
             dz.sum(axis=0) if has_bias else None)
-
-
-# ====================================================================== the sequence (BPTT)
-def lstm_forward(x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
-                 bias: Optional[np.ndarray], h0: Optional[np.ndarray] = None,
-                 c0: Optional[np.ndarray] = None, mask: Optional[np.ndarray] = None,
-                 input_mask: Optional[np.ndarray] = None,
-                 gate_input_masks: Optional[np.ndarray] = None,
-                 recurrent_masks: Optional[np.ndarray] = None):
-    """Run the cell over a sequence.
-
-    x: (N, T, D); h0, c0: (N, U) or None (zeros); mask: (N, T) bool, True = real step.
-    Dropout masks (None = no dropout): input_mask (N, T, D), one mask for all gates;
-    gate_input_masks (4, N, D), one per gate, the same at every step; recurrent_masks (4, N, U).
-    Returns (hs (N, T, U), h_T (N, U), c_T (N, U), cache).
-    """
-    n, steps, _ = x.shape
-    units = recurrent_kernel.shape[0]
-    dtype = x.dtype
-    input_masks = gate_input_masks if gate_input_masks is not None else input_mask
-    x_time = _inputs_time_major(x, input_mask, gate_input_masks)   # (T, N, D) or (4, T, N, D)
-    gates = _project_inputs(x_time, kernel, bias, units)    # (T, N, 4U): x W + b, every step
-    h = np.zeros((steps + 1, n, units), dtype)
-    c = np.zeros((steps + 1, n, units), dtype)
-    tanh_c = np.empty((steps, n, units), dtype)
-    if h0 is not None:
-        h[0] = h0
-    if c0 is not None:
-        c[0] = c0
-    recurrent = _recurrent_product(recurrent_kernel, recurrent_masks)
-    carry = None if mask is None else ~mask.T[:, :, None]     # (T, N, 1): True = masked step
-    for t in range(steps):
-        gates[t] += recurrent(h[t])                          # z = x W + b + h_{t−1} R
-        lstm_cell_forward(gates[t], c[t], gates_out=gates[t], c_out=c[t + 1],
-                          tanh_c_out=tanh_c[t], h_out=h[t + 1])
-        if carry is not None:
-            np.copyto(h[t + 1], h[t], where=carry[t])
-            np.copyto(c[t + 1], c[t], where=carry[t])
-    hs = h[1:].transpose(1, 0, 2).copy()
-    cache = (x_time, h, c, tanh_c, gates, kernel, recurrent_kernel, bias is not None, carry,
-             input_masks, recurrent_masks)
-    return hs, h[steps].copy(), c[steps].copy(), cache
-
-
-def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
-                  dc_last: Optional[np.ndarray], cache: tuple, compute_dx: bool = True,
-                  out: Optional[Tuple[Optional[np.ndarray], ...]] = None):
-    """Backpropagation through time.
-
-    dhs: (N, T, U) gradient of the sequence output, or None (only the last output was used);
-    dh_last, dc_last: (N, U) gradients of h_T and c_T, or None.
-    Returns (dx (N, T, D) or None, d_kernel, d_recurrent_kernel, d_bias or None, dh0, dc0).
-    The cached gate values are overwritten by the gate gradients dz (the cache is spent).
-    `out` = (d_kernel, d_recurrent_kernel, d_bias) arrays to write into.
-    """
-    (x_time, h, c, tanh_c, gates, kernel, recurrent_kernel, has_bias, carry, input_masks,
-     recurrent_masks) = cache
-    steps, n, units = tanh_c.shape
-    dh_next = np.zeros((n, units), gates.dtype) if dh_last is None else dh_last.copy()
-    dc_next = np.zeros((n, units), gates.dtype) if dc_last is None else dc_last.copy()
-    recurrent_back = _recurrent_product_transposed(recurrent_kernel, recurrent_masks)
-    for t in reversed(range(steps)):
-        dh = dh_next if dhs is None else dh_next + dhs[:, t]
-        dz, dc_prev = lstm_cell_backward(dh, dc_next, c[t], gates[t], tanh_c[t], out=gates[t])
-        if carry is not None:                      # masked rows: no gate gradient, pass through
-            dz *= ~carry[t]
-            np.copyto(dc_prev, dc_next, where=carry[t])
-        dh_next = recurrent_back(dz)
-        if carry is not None:
-            np.copyto(dh_next, dh, where=carry[t])
-        dc_next = dc_prev
-    d_kernel, d_recurrent, d_bias = out if out is not None else (None, None, None)
-    d_kernel = _kernel_gradient(x_time, gates, units, d_kernel)
-    d_recurrent = _recurrent_gradient(h[:-1], gates, recurrent_masks, units, d_recurrent)
-    if has_bias:
-        d_bias = np.add.reduce(gates.reshape(-1, 4 * units), axis=0, out=d_bias)
-    dx = _input_gradient(gates, kernel, x_time, input_masks, units) if compute_dx else None
-    return dx, d_kernel, d_recurrent, (d_bias if has_bias else None), dh_next, dc_next
-
-
-# ---------------------------------------------------------------------- helpers of the sequence
-def _inputs_time_major(x: np.ndarray, input_mask: Optional[np.ndarray],
-                       gate_input_masks: Optional[np.ndarray]) -> np.ndarray:
-    """x as (T, N, D), with dropout applied: one shared mask → (T, N, D); per gate → (4, T, N, D)."""
-    if gate_input_masks is not None:
-        masked = x[None] * gate_input_masks[:, :, None, :]          # (4, N, T, D)
-        return np.ascontiguousarray(masked.transpose(0, 2, 1, 3))
-    if input_mask is not None:
-        x = x * input_mask
-    return np.ascontiguousarray(x.transpose(1, 0, 2))
-
-
-def _project_inputs(x_time: np.ndarray, kernel: np.ndarray, bias: Optional[np.ndarray],
-                    units: int) -> np.ndarray:
-    """x W + b for every step at once: (T, N, 4U)."""
-    if x_time.ndim == 3:
-        steps, n, d = x_time.shape
-        z = (x_time.reshape(steps * n, d) @ kernel).reshape(steps, n, 4 * units)
-    else:                                                  # one input per gate
-        _, steps, n, d = x_time.shape
-        z = np.empty((steps, n, 4 * units), kernel.dtype)
-        for g in range(4):
-            block = slice(g * units, (g + 1) * units)
-            z[..., block] = (x_time[g].reshape(steps * n, d) @ kernel[:, block]).reshape(
-                steps, n, units)
-    if bias is not None:
-        z += bias
-    return z
-
-
-def _recurrent_product(recurrent_kernel: np.ndarray, masks: Optional[np.ndarray]):
-    """h ↦ h R, or with per-gate recurrent dropout masks q_g: [(h ⊙ q_g) R_g]_g."""
-    if masks is None:
-        return lambda h: h @ recurrent_kernel
-    units = recurrent_kernel.shape[0]
-    blocks = recurrent_kernel.reshape(units, 4, units).transpose(1, 0, 2)   # (4, U, U)
-    return lambda h: np.matmul(h[None] * masks, blocks).transpose(1, 0, 2).reshape(len(h), -1)
-
-
-def _recurrent_product_transposed(recurrent_kernel: np.ndarray, masks: Optional[np.ndarray]):
-    """dz ↦ dz Rᵀ, or with masks: Σ_g (dz_g R_gᵀ) ⊙ q_g — the gradient reaching h_{t−1}."""
-    if masks is None:
-        return lambda dz: dz @ recurrent_kernel.T
-    units = recurrent_kernel.shape[0]
-    blocks_t = recurrent_kernel.reshape(units, 4, units).transpose(1, 2, 0)  # (4, U, U): R_gᵀ
-    return lambda dz: (np.matmul(dz.reshape(len(dz), 4, units).transpose(1, 0, 2), blocks_t)
-                       * masks).sum(axis=0)
-
-
-def _kernel_gradient(x_time, dz, units, out):
-    """dW = Σ_t x̃_tᵀ dz_t: one matmul (per gate when each gate saw its own masked input)."""
-    steps, n = dz.shape[:2]
-    dz2 = dz.reshape(steps * n, 4 * units)
-    if x_time.ndim == 3:
-        return np.matmul(x_time.reshape(steps * n, -1).T, dz2, out=out)
-    d = x_time.shape[-1]
-    result = np.empty((d, 4 * units), dz.dtype) if out is None else out
-    for g in range(4):
-        block = slice(g * units, (g + 1) * units)
-        result[:, block] = x_time[g].reshape(steps * n, d).T @ dz2[:, block]
-    return result
-
-
-def _recurrent_gradient(h_prev, dz, masks, units, out):
-    """dR = Σ_t h̃_{t−1}ᵀ dz_t: one matmul (per gate with recurrent dropout)."""
-    steps, n = dz.shape[:2]
-    dz2 = dz.reshape(steps * n, 4 * units)
-    if masks is None:
-        return np.matmul(h_prev.reshape(steps * n, units).T, dz2, out=out)
-    result = np.empty((units, 4 * units), dz.dtype) if out is None else out
-    for g in range(4):
-        block = slice(g * units, (g + 1) * units)
-        result[:, block] = (h_prev * masks[g]).reshape(steps * n, units).T @ dz2[:, block]
-    return result
-
-
-def _input_gradient(dz, kernel, x_time, input_masks, units):
-    """dx = dz Wᵀ (times the dropout masks), back in batch-major order (N, T, D)."""
-    if x_time.ndim == 3:                        # no mask, or one shared (N, T, D) mask
-        dx = np.matmul(dz, kernel.T).transpose(1, 0, 2)
-        return dx if input_masks is None else dx * input_masks
-    dx = 0
-    for g in range(4):
-        block = slice(g * units, (g + 1) * units)
-        dx = dx + np.matmul(dz[..., block], kernel[:, block].T) * input_masks[g][None]
-    return dx.transpose(1, 0, 2)
 
 
 # ====================================================================== layers
@@ -422,6 +233,7 @@ class LSTM(_LSTMWeights):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self._cache = None
+        self._workspace: Optional[LSTMWorkspace] = None
 
     def build_params(self, input_shape, rng) -> None:
         if len(input_shape) != 2:
@@ -447,11 +259,13 @@ class LSTM(_LSTMWeights):
         if x.ndim != 3:
             x = self.prepare_input(x)
         self._check_features(x)
+        # inside a model's step, the workspace (the BPTT cache) is reused from batch to batch
+        reuse = self._workspace if self.temporary_outputs else None
         hs, h_last, c_last, self._cache = lstm_forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self.params.get("bias"),
-            mask=None if mask is None else mask.astype(bool),
+            mask=None if mask is None else mask.astype(bool), workspace=reuse,
             **self._dropout_masks(x, training))
-        self._mask = mask
+        self._workspace = self._cache[0]
         output = hs if self.return_sequences else h_last
         return [output, h_last, c_last] if self.return_state else output
 
