@@ -41,7 +41,10 @@ def embedding_backward(dy: np.ndarray, cache: tuple,
     if ids.size:
         order = np.argsort(ids, kind="stable")
         sorted_ids = ids[order]
-        starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+        new_run = np.empty(ids.size, dtype=bool)              # where a run of equal ids starts
+        new_run[0] = True
+        np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new_run[1:])
+        starts = np.flatnonzero(new_run)
         d_table[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
     return d_table
 

@@ -10,13 +10,14 @@ This file is about doing them fast in NumPy, with results equal to stepping
 - the input projection x W + b of all timesteps is one matmul before the loop; dW, dR, db
   and dx are one matmul each after it;
 - σ(z) = ½ + ½ tanh(z/2): the ½ is folded into copies of the i, f, o columns of W, R and b
-  (exact: × ½ only changes the exponent), so the four gates are one tanh followed by one
-  affine map, y = [½ ½ 1 ½]·tanh + [½ ½ 0 ½];
+  (exact: × ½ only changes the exponent; for small batches it is applied to each step's
+  gates instead), so the four gates are one tanh followed by one affine map,
+  y = [½ ½ 1 ½]·tanh + [½ ½ 0 ½];
 - the four gate derivatives come from the gate values y in one go:
   σ'(z) = y(1 − y) = ¼ (1 − (2y − 1)²) and tanh'(z) = 1 − y², i.e. k (1 − (a y + b)²) with
   a = [2 2 1 2], b = [−1 −1 0 −1], k = [¼ ¼ 1 ¼];
 - the gate gradients dz overwrite the gate values in the cache (they are not needed again);
-- Rᵀ is made contiguous once per backward pass (BLAS is faster on it than on the view).
+- for a big R, Rᵀ is made contiguous once per backward pass (BLAS is faster on it).
 """
 from __future__ import annotations
 
@@ -105,12 +106,16 @@ def lstm_forward(x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray
     ws = new_workspace(x, units, gate_input_masks is not None, workspace)
     constants = gate_constants(units, x.dtype)
     _fill_inputs(ws, x, input_mask, gate_input_masks)
-    _scale_weights(ws, kernel, recurrent_kernel, bias, constants["scale"])
+    # the ½ of σ goes into the weights when they are smaller than the gates of all steps
+    # (big batches); otherwise into each step's gates (one more small pass per step)
+    scale_weights = ws.gates.shape[0] * ws.gates.shape[1] > kernel.shape[0] + units
+    _prepare_weights(ws, kernel, recurrent_kernel, bias, constants["scale"] if scale_weights
+                     else None)
     _project_inputs(ws, units, bias is not None)
     ws.h[0] = 0 if h0 is None else h0
     ws.c[0] = 0 if c0 is None else c0
     carry = None if mask is None else ~mask.T[:, :, None]       # (T, N, 1): True = masked
-    _run_forward_loop(ws, constants, recurrent_masks, carry)
+    _run_forward_loop(ws, constants, recurrent_masks, carry, scale_weights)
     steps = len(ws.steps)
     cache = (ws, kernel, recurrent_kernel, bias is not None, carry,
              input_mask if gate_input_masks is None else gate_input_masks, recurrent_masks)
@@ -128,11 +133,16 @@ def _fill_inputs(ws: LSTMWorkspace, x, input_mask, gate_input_masks) -> None:
         np.copyto(ws.x_time, x_t)
 
 
-def _scale_weights(ws: LSTMWorkspace, kernel, recurrent_kernel, bias, scale) -> None:
-    np.multiply(kernel, scale, out=ws.scaled_kernel)
-    np.multiply(recurrent_kernel, scale, out=ws.scaled_recurrent)
-    if bias is not None:
-        np.multiply(bias, scale, out=ws.scaled_bias)
+def _prepare_weights(ws: LSTMWorkspace, kernel, recurrent_kernel, bias, scale) -> None:
+    """The weights the forward pass multiplies by: copies times `scale` (or as they are)."""
+    for weight, copy in ((kernel, ws.scaled_kernel), (recurrent_kernel, ws.scaled_recurrent),
+                         (bias, ws.scaled_bias)):
+        if weight is None:
+            continue
+        if scale is None:
+            np.copyto(copy, weight)
+        else:
+            np.multiply(weight, scale, out=copy)
 
 
 def _project_inputs(ws: LSTMWorkspace, units: int, has_bias: bool) -> None:
@@ -151,7 +161,8 @@ def _project_inputs(ws: LSTMWorkspace, units: int, has_bias: bool) -> None:
         gates += ws.scaled_bias
 
 
-def _run_forward_loop(ws: LSTMWorkspace, constants, recurrent_masks, carry) -> None:
+def _run_forward_loop(ws: LSTMWorkspace, constants, recurrent_masks, carry,
+                      weights_scaled: bool) -> None:
     """For each t: gates[t] += h_{t−1} R̃; activate; c_t, tanh(c_t), h_t; carry masked rows."""
     multiply, add, tanh, matmul, copyto = np.multiply, np.add, np.tanh, np.matmul, np.copyto
     scale, offset = constants["scale"], constants["offset"]
@@ -162,6 +173,8 @@ def _run_forward_loop(ws: LSTMWorkspace, constants, recurrent_masks, carry) -> N
         else:
             _masked_recurrent_product(ws, h_prev, recurrent, recurrent_masks)
         add(g, wide, out=g)
+        if not weights_scaled:
+            multiply(g, scale, out=g)
         tanh(g, out=g)                        # one tanh for the four gates …
         multiply(g, scale, out=g)             # … then σ = ½ + ½ tanh(z/2) on i, f, o
         add(g, offset, out=g)
@@ -198,9 +211,13 @@ def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
     """
     ws, kernel, recurrent_kernel, has_bias, carry, input_masks, recurrent_masks = cache
     units = recurrent_kernel.shape[0]
-    np.copyto(ws.recurrent_t, recurrent_kernel.T)
+    if units >= 128:                           # big R: BLAS runs faster on a contiguous Rᵀ
+        recurrent_t = ws.recurrent_t
+        np.copyto(recurrent_t, recurrent_kernel.T)
+    else:                                      # small R: the copy would cost more than it saves
+        recurrent_t = recurrent_kernel.T
     dh, dc = _run_backward_loop(ws, gate_constants(units, kernel.dtype), dhs, dh_last,
-                                dc_last, carry, recurrent_masks)
+                                dc_last, carry, recurrent_masks, recurrent_t)
     d_kernel, d_recurrent, d_bias = out if out is not None else (None, None, None)
     steps, n = ws.gates.shape[:2]
     dz = ws.gates.reshape(steps * n, 4 * units)
@@ -212,14 +229,14 @@ def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
 
 
 def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carry,
-                       recurrent_masks):
+                       recurrent_masks, recurrent_t):
     """From t = T down to 1: the cell's backward (module docstring of lstm.py), dz into the
     gate cache, and dh_{t−1} = dz Rᵀ. Returns (dh_0, dc_0)."""
     multiply, add, subtract, matmul, copyto = (np.multiply, np.add, np.subtract, np.matmul,
                                                 np.copyto)
     a, b, k, minus_k = constants["a"], constants["b"], constants["k"], constants["minus_k"]
     up_i, up_f, up_g, up_o = ws.wide_blocks
-    wide, narrow, recurrent_t = ws.wide, ws.narrow, ws.recurrent_t
+    wide, narrow = ws.wide, ws.narrow
     (dh, dh_prev), (dc, dc_prev) = ws.dh, ws.dc
     _start(dh, dh_last)
     _start(dc, dc_last)
