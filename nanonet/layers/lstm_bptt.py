@@ -48,9 +48,17 @@ class LSTMWorkspace:
 
     Forward cache (time-major): x_time (T, N, D) — or (4, T, N, D) with a per-gate input
     dropout mask — gates (T, N, 4U) (later: their gradients), h and c (T+1, N, U) with
-    h[0] = h_0, tanh_c (T, N, U). Scratch: the scaled weights, one (N, 4U) and one (N, U)
-    array, two (N, U) pairs for dh and dc, and dx (T·N, D).
+    h[0] = h_0, tanh_c (T, N, U). Scratch: one (N, 4U) and one (N, U) array, two (N, U) pairs
+    for dh and dc, dx (T·N, D), and (for big batches / big R) scaled weights and Rᵀ.
     """
+
+    def weight_copy(self, name: str, like: np.ndarray) -> np.ndarray:
+        """A reusable array shaped like `like` (the scaled weights, the transposed R)."""
+        copy = self.scaled.get(name)
+        if copy is None:
+            copy = self.scaled[name] = np.empty(like.shape, like.dtype)
+        return copy
+
 
     def __init__(self, steps: int, n: int, d: int, units: int, dtype, per_gate_inputs: bool):
         self.key = (steps, n, d, units, np.dtype(dtype), per_gate_inputs)
@@ -60,10 +68,7 @@ class LSTMWorkspace:
         self.h = empty(steps + 1, n, units)
         self.c = empty(steps + 1, n, units)
         self.tanh_c = empty(steps, n, units)
-        self.scaled_kernel = empty(d, 4 * units)
-        self.scaled_recurrent = empty(units, 4 * units)
-        self.scaled_bias = empty(4 * units)
-        self.recurrent_t = empty(4 * units, units)
+        self.scaled: Dict[str, np.ndarray] = {}    # weight-sized copies, made when needed
         self.wide = empty(n, 4 * units)
         self.narrow = empty(n, units)
         self.dh = (empty(n, units), empty(n, units))
@@ -109,13 +114,13 @@ def lstm_forward(x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray
     # the ½ of σ goes into the weights when they are smaller than the gates of all steps
     # (big batches); otherwise into each step's gates (one more small pass per step)
     scale_weights = ws.gates.shape[0] * ws.gates.shape[1] > kernel.shape[0] + units
-    _prepare_weights(ws, kernel, recurrent_kernel, bias, constants["scale"] if scale_weights
-                     else None)
-    _project_inputs(ws, units, bias is not None)
+    weights = _prepare_weights(ws, kernel, recurrent_kernel, bias,
+                               constants["scale"] if scale_weights else None)
+    _project_inputs(ws, units, weights[0], weights[2])
     ws.h[0] = 0 if h0 is None else h0
     ws.c[0] = 0 if c0 is None else c0
     carry = None if mask is None else ~mask.T[:, :, None]       # (T, N, 1): True = masked
-    _run_forward_loop(ws, constants, recurrent_masks, carry, scale_weights)
+    _run_forward_loop(ws, constants, weights[1], recurrent_masks, carry, scale_weights)
     steps = len(ws.steps)
     cache = (ws, kernel, recurrent_kernel, bias is not None, carry,
              input_mask if gate_input_masks is None else gate_input_masks, recurrent_masks)
@@ -133,40 +138,37 @@ def _fill_inputs(ws: LSTMWorkspace, x, input_mask, gate_input_masks) -> None:
         np.copyto(ws.x_time, x_t)
 
 
-def _prepare_weights(ws: LSTMWorkspace, kernel, recurrent_kernel, bias, scale) -> None:
-    """The weights the forward pass multiplies by: copies times `scale` (or as they are)."""
-    for weight, copy in ((kernel, ws.scaled_kernel), (recurrent_kernel, ws.scaled_recurrent),
-                         (bias, ws.scaled_bias)):
-        if weight is None:
-            continue
-        if scale is None:
-            np.copyto(copy, weight)
-        else:
-            np.multiply(weight, scale, out=copy)
+def _prepare_weights(ws: LSTMWorkspace, kernel, recurrent_kernel, bias, scale):
+    """(W, R, b) for the forward pass: copies times `scale`, or the weights themselves."""
+    if scale is None:
+        return kernel, recurrent_kernel, bias
+    return tuple(None if weight is None else
+                 np.multiply(weight, scale, out=ws.weight_copy(name, weight))
+                 for name, weight in (("kernel", kernel), ("recurrent", recurrent_kernel),
+                                      ("bias", bias)))
 
 
-def _project_inputs(ws: LSTMWorkspace, units: int, has_bias: bool) -> None:
-    """gates ← (x W + b)·scale for every timestep: one matmul (one per gate with gate masks)."""
+def _project_inputs(ws: LSTMWorkspace, units: int, kernel, bias) -> None:
+    """gates ← x W + b for every timestep: one matmul (one per gate with gate masks)."""
     steps, n = ws.gates.shape[:2]
     rows = steps * n
     gates = ws.gates.reshape(rows, 4 * units)
     if ws.x_time.ndim == 3:
-        np.matmul(ws.x_time.reshape(rows, -1), ws.scaled_kernel, out=gates)
+        np.matmul(ws.x_time.reshape(rows, -1), kernel, out=gates)
     else:
         for g in range(4):
             block = slice(g * units, (g + 1) * units)
-            np.matmul(ws.x_time[g].reshape(rows, -1), ws.scaled_kernel[:, block],
-                      out=gates[:, block])
-    if has_bias:
-        gates += ws.scaled_bias
+            np.matmul(ws.x_time[g].reshape(rows, -1), kernel[:, block], out=gates[:, block])
+    if bias is not None:
+        gates += bias
 
 
-def _run_forward_loop(ws: LSTMWorkspace, constants, recurrent_masks, carry,
+def _run_forward_loop(ws: LSTMWorkspace, constants, recurrent, recurrent_masks, carry,
                       weights_scaled: bool) -> None:
-    """For each t: gates[t] += h_{t−1} R̃; activate; c_t, tanh(c_t), h_t; carry masked rows."""
+    """For each t: gates[t] += h_{t−1} R; activate; c_t, tanh(c_t), h_t; carry masked rows."""
     multiply, add, tanh, matmul, copyto = np.multiply, np.add, np.tanh, np.matmul, np.copyto
     scale, offset = constants["scale"], constants["offset"]
-    recurrent, wide, narrow = ws.scaled_recurrent, ws.wide, ws.narrow
+    wide, narrow = ws.wide, ws.narrow
     for t, (g, i, f, cc, o, h_prev, h_t, c_prev, c_t, tanh_c) in enumerate(ws.steps):
         if recurrent_masks is None:
             matmul(h_prev, recurrent, out=wide)
@@ -212,7 +214,7 @@ def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
     ws, kernel, recurrent_kernel, has_bias, carry, input_masks, recurrent_masks = cache
     units = recurrent_kernel.shape[0]
     if units >= 128:                           # big R: BLAS runs faster on a contiguous Rᵀ
-        recurrent_t = ws.recurrent_t
+        recurrent_t = ws.weight_copy("recurrent_t", recurrent_kernel.T)
         np.copyto(recurrent_t, recurrent_kernel.T)
     else:                                      # small R: the copy would cost more than it saves
         recurrent_t = recurrent_kernel.T
