@@ -49,7 +49,8 @@ class LSTMWorkspace:
     Forward cache (time-major): x_time (T, N, D) — or (4, T, N, D) with a per-gate input
     dropout mask — gates (T, N, 4U) (later: their gradients), h and c (T+1, N, U) with
     h[0] = h_0, tanh_c (T, N, U). Scratch: one (N, 4U) and one (N, U) array, two (N, U) pairs
-    for dh and dc, dx (T·N, D), and (for big batches / big R) scaled weights and Rᵀ.
+    for dh and dc, and (for big batches / big R) scaled weights and Rᵀ. The backward pass
+    writes dx over x_time.
     """
 
     def weight_copy(self, name: str, like: np.ndarray) -> np.ndarray:
@@ -73,7 +74,7 @@ class LSTMWorkspace:
         self.narrow = empty(n, units)
         self.dh = (empty(n, units), empty(n, units))
         self.dc = (empty(n, units), empty(n, units))
-        self.dx = empty(steps * n, d)
+        # dx (T·N, D) is written over x_time once dW, the last reader of x_time, is done
         u = units
         self.steps = [(self.gates[t], self.gates[t][:, :u], self.gates[t][:, u:2 * u],
                        self.gates[t][:, 2 * u:3 * u], self.gates[t][:, 3 * u:],
@@ -331,9 +332,10 @@ def _input_gradient(ws: LSTMWorkspace, dz, kernel, input_masks, units):
     steps, n = ws.gates.shape[:2]
     d = kernel.shape[0]
     if ws.x_time.ndim == 3:
-        dx = np.matmul(dz, kernel.T, out=ws.dx).reshape(steps, n, d).transpose(1, 0, 2)
+        out = ws.x_time.reshape(steps * n, d)           # x is not needed any more
+        dx = np.matmul(dz, kernel.T, out=out).reshape(steps, n, d).transpose(1, 0, 2)
         return dx if input_masks is None else dx * input_masks
-    dx = ws.dx.reshape(steps, n, d)
+    dx = ws.x_time[0]                                     # (T, N, D), read by dW already
     dx.fill(0)
     for g in range(4):
         block = slice(g * units, (g + 1) * units)
