@@ -70,7 +70,7 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import check_builtins
+    from .selfcheck import check_builtins
     reports = check_builtins(seed=args.seed)
     for report in reports:
         print(report)

@@ -457,6 +457,24 @@ class Sequential:
             layer.set_weights(weights[offset:offset + count])
             offset += count
 
+    def get_random_state(self) -> dict:
+        """Where the shuffling and dropout streams stand (and those of layers with their own
+        seed), as plain JSON-able data; ``save`` stores it so training resumes identically."""
+        own = {layer.name: layer.rng.bit_generator.state for layer in self.layers
+               if layer.rng is not None and layer.rng is not self._dropout_rng}
+        return {"shuffle": self._shuffle_rng.bit_generator.state,
+                "dropout": self._dropout_rng.bit_generator.state, "layers": own}
+
+    def set_random_state(self, state: dict) -> None:
+        """Restore what ``get_random_state`` returned."""
+        self._shuffle_rng.bit_generator.state = state["shuffle"]
+        self._dropout_rng.bit_generator.state = state["dropout"]
+        by_name = {layer.name: layer for layer in self.layers}
+        for name, layer_state in state.get("layers", {}).items():
+            layer = by_name[name]
+            layer.rng = np.random.default_rng()
+            layer.rng.bit_generator.state = layer_state
+
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 

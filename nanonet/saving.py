@@ -6,6 +6,9 @@ The file is a NumPy zip archive holding only numeric arrays and one JSON text:
     weights/0000 …         every weight, in ``get_weights()`` order
     optimizer/…            the optimizer's iteration count and slots (so training resumes exactly)
 
+The header also records where the model's shuffling and dropout random streams stand, so a
+saved and reloaded model continues training exactly as the original would have.
+
 Safety: ``save`` writes to a temporary file beside the target, flushes it to disk and then
 renames it over the target in one step, so a crash (or a full disk) mid-save leaves the previous
 file intact. ``load_model`` opens the archive with ``allow_pickle=False`` — nothing in the file is
@@ -60,6 +63,7 @@ def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
         "compile": compile_config,
         "weights": [list(w.shape) for w in weights],
         "optimizer_state": bool(include_optimizer and compiled and model.optimizer.slots),
+        "random_state": model.get_random_state(),
     }
     arrays = {HEADER: np.array(json.dumps(header))}
     arrays.update({f"weights/{i:04d}": w for i, w in enumerate(weights)})
@@ -163,6 +167,12 @@ def load_model(path):
     except (ValueError, TypeError) as error:
         raise ValueError(f"{where}: the stored weights do not fit the stored architecture "
                          f"({error})") from None
+    if header.get("random_state") is not None:
+        try:
+            model.set_random_state(header["random_state"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{where}: the stored random-number state is corrupt "
+                             f"({type(error).__name__}: {error}).") from None
     if header.get("compile"):
         _restore_compile(model, header, entries, path)
     return model

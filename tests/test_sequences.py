@@ -340,3 +340,29 @@ def test_embedding_backward_accepts_time_major_gradients():
     expected = np.zeros((4, 2))
     np.add.at(expected, ids.reshape(-1), dy.reshape(-1, 2))
     np.testing.assert_array_equal(layer.grads["embeddings"], expected)
+
+
+# ---------------------------------------------------------------- saving a sequence model
+def sequence_model():
+    model = nn.Sequential([layers.Embedding(7, 4, mask_zero=True),
+                           layers.LSTM(5, dropout=0.2, recurrent_dropout=0.1),
+                           layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")], seed=4)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_sequence_model_saves_and_resumes_training_exactly(tmp_path):
+    ids = np.random.default_rng(2).integers(0, 7, (10, 6))
+    y = np.arange(10) % 2
+    straight = sequence_model()
+    straight.fit(ids, y, epochs=1, batch_size=5, shuffle=False, verbose=0)
+    resumed = sequence_model()
+    resumed.fit(ids, y, epochs=1, batch_size=5, shuffle=False, verbose=0)
+    resumed.save(tmp_path / "model.npz")
+    loaded = nn.load_model(tmp_path / "model.npz")
+    np.testing.assert_array_equal(loaded.predict(ids), resumed.predict(ids))
+    assert loaded.get_config() == resumed.get_config()
+    loaded.fit(ids, y, epochs=1, batch_size=5, verbose=0)    # dropout and shuffling resume
+    straight.fit(ids, y, epochs=1, batch_size=5, verbose=0)
+    for a, b in zip(loaded.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
