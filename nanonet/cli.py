@@ -3,11 +3,14 @@
     nanonet lessons               list the lessons
     nanonet lesson 01 [ARGS…]     run lesson 01 (ARGS go to the lesson, e.g. --out DIR)
     nanonet gradcheck             check every built-in layer and loss numerically; table out
+    nanonet verify-formulas       settle the article's printed equations (--json for a list)
 """
 from __future__ import annotations
 
 import argparse
+import json
 import runpy
+import textwrap
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -81,6 +84,38 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_verify_formulas(args: argparse.Namespace) -> int:
+    from .paper import verify
+    verdicts = verify(seed=args.seed)
+    if args.json:
+        print(json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2,
+                         allow_nan=False))
+        return 0
+    print(format_verdicts(verdicts))
+    return 0
+
+
+def format_verdicts(verdicts) -> str:
+    """The verdicts as a text table; long formulas wrap inside their column."""
+    header = ("id", "as printed", "verdict", "max rel err", "corrected")
+    widths = (30, 34, 30, 11, 40)
+    lines = [_table_row(header, widths), "  ".join("-" * w for w in widths)]
+    for v in verdicts:
+        error = f"{v.max_rel_error:.2e}" if np.isfinite(v.max_rel_error) else "wrong shape"
+        lines.append(_table_row((v.id, v.printed, v.verdict, error, v.corrected), widths))
+        if v.hint:
+            lines.append(textwrap.indent(textwrap.fill(f"why: {v.hint}", 150), " " * 4))
+    return "\n".join(lines)
+
+
+def _table_row(cells, widths) -> str:
+    wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(cells, widths)]
+    height = max(len(column) for column in wrapped)
+    return "\n".join("  ".join((column[k] if k < len(column) else "").ljust(width)
+                               for column, width in zip(wrapped, widths)).rstrip()
+                     for k in range(height))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nanonet", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"nanonet {__version__}")
@@ -94,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("gradcheck", help="check every built-in gradient numerically")
     check.add_argument("--seed", type=int, default=0)
     check.set_defaults(run=cmd_gradcheck)
+    verify = commands.add_parser("verify-formulas",
+                                 help="check the article's printed equations numerically")
+    verify.add_argument("--json", action="store_true", help="print a JSON list instead")
+    verify.add_argument("--seed", type=int, default=0)
+    verify.set_defaults(run=cmd_verify_formulas)
     return parser
 
 

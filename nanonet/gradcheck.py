@@ -26,6 +26,8 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .diagnosis import diagnose, explain_shape_mismatch
+
 DEFAULT_EPS = 1e-6
 DEFAULT_TOL = 1e-6
 REL_FLOOR = 1e-8
@@ -73,7 +75,12 @@ def relative_error(analytic, numeric, floor: float = REL_FLOOR) -> float:
 # ====================================================================== reports
 @dataclass
 class GradCheckRow:
-    """The comparison of one gradient array."""
+    """The comparison of one gradient array.
+
+    ``error_map`` holds the elementwise relative errors (the parameter's shape), ``worst``
+    the largest few as (index, analytic, numeric, relative error), ``hint`` a guess at what
+    is wrong when the check failed, ``note`` why it could not be compared at all.
+    """
 
     name: str
     shape: Tuple[int, ...]
@@ -84,19 +91,30 @@ class GradCheckRow:
     numeric_at_worst: float
     passed: bool
     note: str = ""
+    hint: str = ""
+    worst: List[tuple] = field(default_factory=list)
+    error_map: Optional[np.ndarray] = field(default=None, repr=False)
+    analytic: Optional[np.ndarray] = field(default=None, repr=False)
+    numeric: Optional[np.ndarray] = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
+        """JSON-able: non-finite numbers become None."""
         return {"name": self.name, "shape": list(self.shape),
-                "max_rel_error": self.max_rel_error, "max_abs_error": self.max_abs_error,
+                "max_rel_error": _finite_or_none(self.max_rel_error),
+                "max_abs_error": _finite_or_none(self.max_abs_error),
                 "worst_index": None if self.worst_index is None else list(self.worst_index),
-                "analytic_at_worst": self.analytic_at_worst,
-                "numeric_at_worst": self.numeric_at_worst, "passed": self.passed,
-                "note": self.note}
+                "analytic_at_worst": _finite_or_none(self.analytic_at_worst),
+                "numeric_at_worst": _finite_or_none(self.numeric_at_worst),
+                "passed": self.passed, "note": self.note, "hint": self.hint,
+                "worst": [{"index": list(i), "analytic": _finite_or_none(a),
+                           "numeric": _finite_or_none(n), "rel_error": _finite_or_none(e)}
+                          for i, a, n, e in self.worst]}
 
 
 @dataclass
 class GradCheckReport:
-    """One row per checked array; prints as a table. ``report.passed`` is True if all passed."""
+    """One row per checked array; prints as a table. ``report.passed`` is True if all passed;
+    ``report.plot()`` draws the error maps."""
 
     title: str
     rows: List[GradCheckRow] = field(default_factory=list)
@@ -124,18 +142,28 @@ class GradCheckReport:
         return {"title": self.title, "eps": self.eps, "tol": self.tol, "passed": self.passed,
                 "rows": [row.to_dict() for row in self.rows]}
 
+    def plot(self, path=None, title: Optional[str] = None):
+        """A heat map of each row's elementwise relative error (log scale); saved to `path`
+        if given. Returns the matplotlib figure (or the saved path). Needs matplotlib."""
+        from .plotting import error_maps
+        return error_maps(self, path, title)
+
     def __str__(self) -> str:
         header = ("parameter", "shape", "max rel err", "max abs err", "worst at",
                   "analytic", "numeric", "passed")
         body = [(r.name, str(r.shape), f"{r.max_rel_error:.2e}", f"{r.max_abs_error:.2e}",
                  "-" if r.worst_index is None else str(r.worst_index),
                  f"{r.analytic_at_worst:+.6e}", f"{r.numeric_at_worst:+.6e}",
-                 ("yes" if r.passed else "NO") + (f"  ({r.note})" if r.note else ""))
+                 "yes" if r.passed else "NO")
                 for r in self.rows]
         widths = [max(len(str(line[i])) for line in [header] + body) for i in range(len(header))]
         lines = [f"Gradient check: {self.title}  (float64, eps={self.eps:g}, tol={self.tol:g})"]
         for line in [header] + body:
             lines.append("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+        for row in self.rows:
+            for label, text in (("note", row.note), ("hint", row.hint)):
+                if text:
+                    lines.append(f"  {label} ({row.name}): {text}")
         lines.append("PASSED" if self.passed else "FAILED")
         return "\n".join(lines)
 
@@ -143,28 +171,53 @@ class GradCheckReport:
 
 
 def compare(name: str, analytic, numeric, tol: float = DEFAULT_TOL,
-            noise: float = 0.0) -> GradCheckRow:
+            noise: float = 0.0, top: int = 5) -> GradCheckRow:
     """Compare one analytic gradient with its numerical estimate (see the module docstring)."""
     numeric = np.asarray(numeric, dtype=np.float64)
-    if analytic is None or np.shape(analytic) != numeric.shape:
-        got = "nothing" if analytic is None else f"shape {np.shape(analytic)}"
+    problem = _uncomparable(analytic, numeric)
+    if problem:
         return GradCheckRow(name, numeric.shape, float("inf"), float("inf"), None, float("nan"),
-                            float("nan"), False,
-                            note=f"gradient has {got}, expected shape {numeric.shape}")
+                            float("nan"), False, note=problem)
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.size == 0:
-        return GradCheckRow(name, numeric.shape, 0.0, 0.0, None, 0.0, 0.0, True)
+        return GradCheckRow(name, numeric.shape, 0.0, 0.0, None, 0.0, 0.0, True,
+                            error_map=np.zeros(numeric.shape))
     with np.errstate(invalid="ignore", over="ignore"):
         errors = relative_error_map(analytic, numeric)
         absolute = np.abs(analytic - numeric)
     errors = np.where(np.isnan(errors), np.inf, errors)
-    worst = np.unravel_index(int(np.argmax(errors)), errors.shape)
     element_ok = (errors <= tol) | (absolute <= noise)
+    order = np.argsort(-errors, axis=None, kind="stable")[:top]
+    worst = [(tuple(int(i) for i in np.unravel_index(k, errors.shape)), float(analytic.flat[k]),
+              float(numeric.flat[k]), float(errors.flat[k])) for k in order]
+    passed = bool(element_ok.all())
+    first = worst[0]
     return GradCheckRow(
-        name=name, shape=numeric.shape, max_rel_error=float(errors[worst]),
+        name=name, shape=numeric.shape, max_rel_error=first[3],
         max_abs_error=float(np.nanmax(absolute)) if np.isfinite(absolute).any() else float("inf"),
-        worst_index=tuple(int(i) for i in worst), analytic_at_worst=float(analytic[worst]),
-        numeric_at_worst=float(numeric[worst]), passed=bool(element_ok.all()))
+        worst_index=first[0], analytic_at_worst=first[1], numeric_at_worst=first[2],
+        passed=passed, hint="" if passed else diagnose(analytic, numeric), worst=worst,
+        error_map=errors, analytic=analytic, numeric=numeric)
+
+
+def _uncomparable(analytic, numeric: np.ndarray) -> str:
+    """Why `analytic` cannot be compared with `numeric` at all ('' if it can)."""
+    if analytic is None:
+        return "the gradient function returned None for this argument"
+    try:
+        analytic = np.asarray(analytic, dtype=np.float64)
+    except (TypeError, ValueError):
+        return (f"the gradient is not an array of numbers (got {type(analytic).__name__})")
+    if analytic.shape != numeric.shape:
+        return explain_shape_mismatch(analytic.shape, numeric.shape, analytic, numeric)
+    if not np.isfinite(analytic).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
+        return f"the gradient contains {analytic[index]} at index {index}"
+    return ""
+
+
+def _finite_or_none(value: float) -> Optional[float]:
+    return float(value) if np.isfinite(value) else None
 
 
 def _noise(scale: float, eps: float) -> float:
@@ -181,8 +234,10 @@ def check_formula(f: Callable, grad_f: Callable, *args, wrt: Optional[Sequence[i
     - scalar f:  grad_f(*args) returns ∂f/∂arg for each checked arg (a tuple, or one array).
     - array f:   grad_f(*args, dout) receives a random upstream gradient dout of f's output
       shape and returns the gradients of Σ f(*args)·dout — a backward pass.
-    Float array args are copied to float64; `wrt` picks which ones to check (default: all
-    float arrays); row names come from f's parameter names unless `names` is given.
+    Float array args (and Python floats) are copied to float64; `wrt` picks which ones to
+    check (default: all of them); row names come from f's parameter names unless `names` is
+    given. A failing row carries an error map, its worst elements and a hint in words (a
+    constant factor, a transpose, a wrong shape …); ``report.plot()`` draws the error maps.
 
     >>> report = check_formula(lambda w: np.sum(w ** 2), lambda w: 2 * w, np.ones(3))
     >>> report.passed
@@ -191,15 +246,15 @@ def check_formula(f: Callable, grad_f: Callable, *args, wrt: Optional[Sequence[i
     args = [_as_float64(a) for a in args]
     wrt = [i for i, a in enumerate(args) if _is_float_array(a)] if wrt is None else list(wrt)
     names = list(names) if names is not None else _argument_names(f, len(args))
-    output = np.asarray(f(*args), dtype=np.float64)
+    _check_arguments(args, wrt, names)
+    output = _evaluate(f, args)
     scalar = output.ndim == 0
     dout = None if scalar else np.random.default_rng(seed).standard_normal(output.shape)
-    analytic = grad_f(*args) if scalar else grad_f(*args, dout)
-    analytic = _as_gradient_list(analytic, len(wrt))
+    analytic = _as_gradient_list(_call_gradient(grad_f, args, dout, output.shape), len(wrt))
     scale = float(np.abs(output).sum()) if scalar else float(np.abs(output * dout).sum())
 
     def reduced() -> float:
-        value = np.asarray(f(*args), dtype=np.float64)
+        value = _evaluate(f, args)
         return float(value) if scalar else float(np.sum(value * dout))
 
     report = GradCheckReport(getattr(f, "__name__", "formula"), eps=eps, tol=tol)
@@ -209,9 +264,55 @@ def check_formula(f: Callable, grad_f: Callable, *args, wrt: Optional[Sequence[i
     return report
 
 
+def _check_arguments(args, wrt, names) -> None:
+    for index in wrt:
+        if index >= len(args) or not _is_float_array(args[index]):
+            got = "missing" if index >= len(args) else type(args[index]).__name__
+            raise TypeError(f"check_formula: argument {index} ({names[index] if index < len(names) else '?'}) "
+                            f"must be a float array to be checked, got {got}.")
+        if not np.isfinite(args[index]).all():
+            raise ValueError(f"check_formula: argument {names[index]!r} contains NaN or inf; "
+                             f"a gradient can only be checked at finite values.")
+
+
+def _evaluate(f: Callable, args) -> np.ndarray:
+    """f(*args) as a float64 array, or a clear error if it is not a finite number/array."""
+    value = f(*args)
+    try:
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError
+        output = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"check_formula: f must return a number or an array of numbers, got "
+                        f"{type(value).__name__} ({value!r:.60}).") from None
+    if not np.isfinite(output).all():
+        bad = output.ravel()[~np.isfinite(output.ravel())][0]
+        raise ValueError(f"check_formula: f returned a non-finite value ({bad}) at these "
+                         f"inputs; choose inputs where the formula is defined.")
+    return output
+
+
+def _call_gradient(grad_f: Callable, args, dout, output_shape):
+    """grad_f(*args) for a scalar f, grad_f(*args, dout) for an array f — explained if the
+    signature does not fit."""
+    try:
+        return grad_f(*args) if dout is None else grad_f(*args, dout)
+    except TypeError as error:
+        if dout is None or "argument" not in str(error):
+            raise
+        raise TypeError(
+            f"check_formula: f returned an array of shape {tuple(output_shape)}, not a scalar, "
+            f"so grad_f is called with a random upstream gradient `dout` as an extra last "
+            f"argument, grad_f(*args, dout), and must return the gradients of sum(f(*args) * "
+            f"dout). Either make f return a scalar (e.g. np.sum(...)) or give grad_f a dout "
+            f"parameter. ({error})") from None
+
+
 def _as_float64(value):
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return np.array(value, dtype=np.float64)
+    if isinstance(value, float):
+        return np.array(value)
     if isinstance(value, (list, tuple)) and value and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in np.ravel(value)):
         return np.array(value, dtype=np.float64)
@@ -327,3 +428,7 @@ def _loss_kwargs(loss) -> dict:
     config = loss.get_config()
     config.pop("name", None)
     return config
+
+
+# the ε sweep lives in its own module (it uses numerical_gradient, defined above)
+from .epsilon_sweep import EpsilonSweep, epsilon_sweep  # noqa: E402,F401

@@ -20,7 +20,7 @@ def test_gradcheck_command_checks_everything_and_exits_zero():
 def test_lessons_lists_lesson_01():
     result = run("lessons")
     assert result.returncode == 0
-    assert "01_two_layer_network" in result.stdout
+    assert "01_two_layer_network" in result.stdout and "02_checking_the_articles_gradients" in result.stdout
 
 
 def test_lesson_01_trains_and_saves_its_figure(tmp_path):
@@ -44,3 +44,14 @@ def test_version_and_help():
     assert run("--version").stdout.startswith("nanonet ")
     result = run()
     assert result.returncode == 2 and "lesson" in result.stdout
+
+
+def test_lesson_02_checks_the_articles_gradients_and_saves_its_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = run("lesson", "02", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "σ'(z2) is gone" in result.stdout
+    assert "holds only if W2 = 1" in result.stdout and "The corrected equations" in result.stdout
+    for name in ("02_error_map_printed_dJ_dW1.png", "02_error_map_printed_dJ_dW2.png",
+                 "02_epsilon_sweep.png"):
+        assert (tmp_path / name).stat().st_size > 1000

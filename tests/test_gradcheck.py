@@ -55,7 +55,9 @@ def test_shape_mismatch_is_reported_not_raised():
     w = np.ones((2, 3))
     report = gradcheck.check_formula(lambda w: np.sum(w ** 2), lambda w: (2 * w).T, w)
     assert not report.passed
-    assert "shape (3, 2)" in report["w"].note and "(2, 3)" in report["w"].note
+    assert "a 3×2 matrix (3, 2), but the parameter is a 2×3 matrix (2, 3): it is transposed; " \
+           "its transpose matches the numerical gradient" in report["w"].note
+    assert "note (w): the formula gives" in str(report)
 
 
 def test_scalar_formula_with_several_arguments_and_names():
@@ -149,3 +151,111 @@ def test_check_model_passes_true_gradients(seed, n):
     model.compile(optimizer="sgd", loss="mse")
     rng = np.random.default_rng(seed)
     assert gradcheck.check_model(model, rng.normal(size=(n, 2)), rng.normal(size=(n, 1))).passed
+
+
+# ---------------------------------------------------------------- hints for a person checking a derivation
+def quadratic(w):
+    return np.sum(w ** 2)
+
+
+W = np.random.default_rng(7).normal(size=(4, 3)) + 0.1
+
+
+@pytest.mark.parametrize("wrong_gradient,hint", [
+    (lambda w: -2 * w, "sign is flipped"),
+    (lambda w: 4 * w, "≈ +2 × the true gradient"),
+    (lambda w: w, "1/2"),
+    (lambda w: 2 * 6 * w, "a sum over a batch of 6 where the mean was meant"),
+    (lambda w: 2 * w * np.array([1.0, 2.0, 3.0]), "constant along each column"),
+    (lambda w: 2 * w * np.array([[1.0], [2.0], [3.0], [4.0]]), "constant along each row"),
+    (lambda w: 2 * w + 0.3 * np.sin(w), "not a constant factor"),
+    (lambda w: np.zeros_like(w), "gives zeros"),
+])
+def test_hints_name_the_mistake(wrong_gradient, hint):
+    row = gradcheck.check_formula(quadratic, wrong_gradient, W)["w"]
+    assert not row.passed
+    assert hint in row.hint
+
+
+def test_hint_for_a_transposed_square_gradient():
+    a = np.random.default_rng(1).normal(size=(3, 3))
+    f = lambda w: np.sum(w * a)                      # noqa: E731  gradient: a
+    row = gradcheck.check_formula(f, lambda w: a.T, np.ones((3, 3)))["w"]
+    assert "transpose" in row.hint
+
+
+def test_transposed_shape_is_explained_in_words():
+    row = gradcheck.check_formula(quadratic, lambda w: 2 * w.T, W)["w"]
+    assert "a 3×4 matrix (3, 4), but the parameter is a 4×3 matrix (4, 3): it is transposed" \
+           in row.note
+
+
+@pytest.mark.parametrize("gradient,words", [
+    (lambda w: 2 * w.sum(axis=1), "fewer dimensions"),
+    (lambda w: 2 * w[None], "more dimensions"),
+    (lambda w: np.zeros((2, 6)), "same number of entries, arranged differently"),
+    (lambda w: np.zeros((2, 2)), "sizes differ"),
+])
+def test_shape_mismatches_are_explained_not_raised(gradient, words):
+    report = gradcheck.check_formula(quadratic, gradient, W)
+    assert not report.passed and words in report["w"].note
+
+
+def test_worst_elements_and_error_map():
+    wrong = lambda w: 2 * w + np.where(np.arange(12).reshape(4, 3) == 7, 1.0, 0.0)  # noqa
+    row = gradcheck.check_formula(quadratic, wrong, W)["w"]
+    assert row.error_map.shape == (4, 3)
+    assert row.worst[0][0] == (2, 1) and row.worst_index == (2, 1)
+    assert (row.error_map > 1e-6).sum() == 1
+
+
+# ---------------------------------------------------------------- bad input to check_formula
+def test_non_finite_gradient_is_named():
+    row = gradcheck.check_formula(quadratic, lambda w: np.full_like(w, np.nan), W)["w"]
+    assert "contains nan at index (0, 0)" in row.note
+
+
+def test_array_f_with_a_gradient_that_takes_no_upstream():
+    with pytest.raises(TypeError, match=r"f returned an array of shape \(4, 3\), not a scalar.*dout"):
+        gradcheck.check_formula(lambda w: w ** 2, lambda w: 2 * w, W)
+
+
+@pytest.mark.parametrize("f,error,message", [
+    (lambda w: None, TypeError, "f must return a number or an array of numbers, got NoneType"),
+    (lambda w: "loss", TypeError, "got str"),
+    (lambda w: np.log(-np.abs(w)).sum(), ValueError, "non-finite value"),
+])
+def test_functions_that_return_no_usable_number(f, error, message):
+    with np.errstate(invalid="ignore"):
+        with pytest.raises(error, match=message):
+            gradcheck.check_formula(f, lambda w: w, W)
+
+
+def test_non_finite_arguments_are_refused():
+    with pytest.raises(ValueError, match="argument 'w' contains NaN or inf"):
+        gradcheck.check_formula(quadratic, lambda w: 2 * w, np.array([1.0, np.inf]))
+
+
+# ---------------------------------------------------------------- the ε sweep and the figures
+def test_epsilon_sweep_shows_why_float64_with_eps_1e_minus_6():
+    sweep = gradcheck.epsilon_sweep()
+    best = sweep.best()
+    eps64, error64 = best["float64"]
+    assert 1e-7 <= eps64 <= 1e-4 and error64 < 1e-8
+    assert best["float32"][1] > 1e-5                 # float32 cannot check to high precision
+    index = list(sweep.eps).index(min(sweep.eps, key=lambda e: abs(np.log(e / 1e-6))))
+    assert sweep.errors["float64"][index] < 1e-7      # ε = 1e-6 is good in float64 …
+    assert sweep.errors["float32"][index] > 0.5       # … and useless in float32
+    assert sweep.errors["float64"][0] > 1e3 * error64  # round-off at tiny ε
+    assert sweep.errors["float64"][-1] > 1e3 * error64  # truncation at large ε
+    assert "best for float64" in str(sweep)
+
+
+def test_figures_are_saved(tmp_path):
+    pytest.importorskip("matplotlib")
+    report = gradcheck.check_formula(quadratic, lambda w: 4 * w, W)
+    assert report.plot(tmp_path / "map.png").stat().st_size > 1000
+    shape = gradcheck.check_formula(quadratic, lambda w: 2 * w.T, W)
+    assert shape.plot(tmp_path / "shape.png").stat().st_size > 1000
+    assert gradcheck.epsilon_sweep(eps_values=[1e-8, 1e-6, 1e-4]).plot(
+        tmp_path / "sweep.png").stat().st_size > 1000

@@ -32,3 +32,11 @@ def test_python_examples_in_the_readme_run(capsys):
         exec(compile(block, f"README.md block {index}", "exec"), {})
     out = capsys.readouterr().out
     assert "预测结果：" in out and out.count("PASSED") == len(blocks)
+
+
+def test_python_examples_in_the_docs_run(capsys):
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+        for index, block in enumerate(blocks):
+            exec(compile(block, f"{page.name} block {index}", "exec"), {})
+    assert "PASSED" in capsys.readouterr().out
