@@ -39,10 +39,10 @@ def save(figure, path) -> Path:
     return path
 
 
-def loss_curves(curves: Dict[str, Sequence[float]], path, title: str = "Training loss",
-                xlabel: str = "iteration", ylabel: str = "loss",
-                log_y: bool = False) -> Optional[Path]:
-    """One line per named curve (e.g. {"loss": […], "val_loss": […]}); saved to `path`."""
+def loss_curves(curves: Dict[str, Sequence[float]], path=None, title: str = "Training loss",
+                xlabel: str = "iteration", ylabel: str = "loss", log_y: bool = False):
+    """One line per named curve (e.g. {"loss": […], "val_loss": […]}); saved to `path` if
+    given (the path is returned), else the figure is returned."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(6, 3.6))
     for name, values in curves.items():
@@ -52,7 +52,7 @@ def loss_curves(curves: Dict[str, Sequence[float]], path, title: str = "Training
         axes.set_yscale("log")
     axes.grid(alpha=0.3)
     axes.legend()
-    return save(figure, path)
+    return save(figure, path) if path is not None else figure
 
 
 def error_maps(report, path=None, title: Optional[str] = None):
