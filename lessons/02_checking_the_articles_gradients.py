@@ -1,24 +1,23 @@
-"""Lesson 02 — checking the article's gradients: which printed formulas hold, which don't, and why.
+"""Lesson 02 — checking the article's gradients: which printed formulas hold, which don't, and why."""
+# %% [markdown]
+# # Lesson 02 — checking the article's gradients
+#
+# §4.2 of the article prints the loss J and two gradients, ∂J/∂W1 and ∂J/∂W2. Here we derive
+# the true gradients one chain-rule step at a time, checking every step numerically; then we
+# test the printed formulas the same way, look at their error maps, read what the checker's
+# hints say, and end with the corrected equations.
+#
+# The article's notation: a sample x is a column (D,), W1 (H, D), b1 (H,), W2 (1, H), b2 (1,):
+#
+#     z1 = W1 x + b1,  a1 = σ(z1),  z2 = W2 a1 + b2,  ŷ = σ(z2).
+#
+# Run: `python -m nanonet lesson 02` (options: `--out DIR`, `--quick`).
 
-§4.2 of the article prints the loss J and two gradients, ∂J/∂W1 and ∂J/∂W2. Here we derive the
-true gradients one chain-rule step at a time, checking every step numerically; then we test
-the printed formulas the same way, look at their error maps, read what the checker's hints
-say, and end with the corrected equations.
-
-The article's notation: a sample x is a column (D,), W1 (H, D), b1 (H,), W2 (1, H), b2 (1,):
-    z1 = W1 x + b1,  a1 = σ(z1),  z2 = W2 a1 + b2,  ŷ = σ(z2).
-
-Run:  python -m nanonet lesson 02   (options: --out DIR for the figures)
-"""
-import argparse
-
+# %%
 import numpy as np
 
-from nanonet import gradcheck, ops, paper, plotting
-
-
-def section(title):
-    print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
+from nanonet import gradcheck, lesson, ops, paper
+from nanonet.lesson import section
 
 
 def derive_step_by_step(problem):
@@ -53,7 +52,7 @@ def derive_step_by_step(problem):
     print(paper.check_gradient(problem, "W1", true_W1, title="true ∂J/∂W1"))
 
 
-def check_printed(problem, out):
+def check_printed(problem, options):
     """The printed formulas through the same checker: verdicts, hints and error maps."""
     section("The printed ∂J/∂W1 = (1/m) Σ (ŷ − y) · σ'(z1) · x   (read as σ'(z1) xᵀ)")
     printed_W1 = lambda p, *w: paper.printed_dJ_dW1(p.X, p.y, *w)     # noqa: E731
@@ -77,18 +76,18 @@ def check_printed(problem, out):
     squared = paper.check_gradient(problem, "W2", as_a1, loss=paper.squared_error)
     print(f"  against ½(ŷ − y)²: passed = {squared.passed}")
 
-    if plotting.available():
+    if lesson.figures_available():
         for report, name in ((report_W1, "02_error_map_printed_dJ_dW1.png"),
                              (report_W2, "02_error_map_printed_dJ_dW2.png")):
-            print("figure:", report.plot(f"{out}/{name}"))
+            lesson.save_figure(report.plot(), options, name)
 
 
-def epsilon(out):
+def epsilon(options):
     section("Why the checks run in float64 with ε ≈ 1e-6")
-    sweep = gradcheck.epsilon_sweep()
+    sweep = gradcheck.epsilon_sweep(eps_values=np.logspace(-12, -1, 12 if options.quick else 23))
     print(sweep)
-    if plotting.available():
-        print("figure:", sweep.plot(f"{out}/02_epsilon_sweep.png"))
+    if lesson.figures_available():
+        lesson.save_figure(sweep.plot(), options, "02_epsilon_sweep.png")
 
 
 def corrected():
@@ -104,19 +103,29 @@ def corrected():
   ∂J/∂b1 = (1/m) Σ_i (W2ᵀ (ŷ_i − y_i)) ⊙ σ'(z1^i)""")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures", help="folder for the figures")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    problem = paper.make_problem(m=4, d=3, h=5, seed=args.seed)
-    derive_step_by_step(problem)
-    check_printed(problem, args.out)
-    epsilon(args.out)
-    corrected()
-    if not plotting.available():
-        print("\n(install matplotlib — pip install -e '.[plot]' — to save the figures)")
+# %% [markdown]
+# ## The derivation, one chain-rule step at a time
+# A small problem: m = 4 samples, D = 3 inputs, H = 5 hidden units, sigmoid hidden layer.
 
+# %%
+options = lesson.options("02")
+problem = paper.make_problem(m=4, d=3, h=5, seed=options.seed)
+derive_step_by_step(problem)
 
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# ## The printed formulas, through the same checker
+
+# %%
+check_printed(problem, options)
+
+# %% [markdown]
+# ## The step ε of the numerical derivative
+
+# %%
+epsilon(options)
+
+# %% [markdown]
+# ## The verdicts and the corrected equations
+
+# %%
+corrected()
