@@ -1,0 +1,478 @@
+"""Lesson 05 — inside the LSTM cell: the gates by hand, backpropagation through time, and how a trained cell remembers."""
+# %% [markdown]
+# # Lesson 05 — inside the LSTM cell
+#
+# The article's §5 model is Embedding → **LSTM(64)** → Dense. This lesson opens the LSTM:
+#
+# 1. the cell's equations, and ONE step computed by hand with plain NumPy, gate by gate,
+#    checked against `nanonet.layers.lstm_step_forward`;
+# 2. backpropagation through time (BPTT): why the gradient travels back through the cell
+#    state c, and why the forget gate decides how far it gets; numerical gradient checks of
+#    one cell step and of the whole LSTM layer;
+# 3. a task that needs memory — report the FIRST token of a sequence at its LAST step, after a
+#    run of distractors — trained with nanonet, next to a model without memory that cannot;
+# 4. BPTT written out as a loop of `lstm_step_backward`, equal to the layer's gradient: the
+#    gradient on c fades over the steps before training and survives after it;
+# 5. what holds the memory in the trained cell: its gates over time, and three experiments
+#    that switch parts of the cell off;
+# 6. figures: the training curve, the gradient through c, the gates as heat maps
+#    (time × units), the memory unit over time.
+#
+# Run: `python -m nanonet lesson 05` (options: `--out DIR`, `--quick`, `--seed N`).
+
+# %%
+import time
+
+import numpy as np
+
+import nanonet as nn
+from nanonet import gradcheck, layers, lesson, optimizers, plotting
+from nanonet.lesson import section
+
+options = lesson.options("05")
+started = time.perf_counter()
+rng = np.random.default_rng(options.seed)
+np.set_printoptions(precision=4, suppress=True, linewidth=100)
+
+# %% [markdown]
+# ## 1. The cell's equations
+#
+# One step takes the input x_t (D features), the previous output h_{t−1} and the previous
+# cell state c_{t−1} (U units each). One matrix product gives all four gates' pre-activations;
+# the columns of W (D, 4U), R (U, 4U) and b (4U,) come in four blocks, Keras's order
+# **[i, f, c̃, o]**:
+#
+#     z   = x_t W + h_{t−1} R + b
+#     i   = σ(z_i)          input gate:  how much of the candidate to write     (0 … 1)
+#     f   = σ(z_f)          forget gate: how much of the old cell to keep      (0 … 1)
+#     c̃   = tanh(z_c)       candidate:   the value that could be written       (−1 … 1)
+#     o   = σ(z_o)          output gate: how much of the cell to show          (0 … 1)
+#     c_t = f ⊙ c_{t−1} + i ⊙ c̃
+#     h_t = o ⊙ tanh(c_t)                                   h_0 = c_0 = 0
+#
+# c is the memory: from one step to the next it changes only by a gate-weighted mix — no
+# weight matrix, no squashing. h is what the rest of the network (and the next step) sees.
+
+
+# %%
+def sigmoid(v):
+    """σ(v) = 1 / (1 + e^(−v)), the textbook form."""
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def lstm_step_by_hand(x, h_prev, c_prev, W, R, b):
+    """The six equations above in plain NumPy. Returns (h_t, c_t, z, [i, f, c̃, o])."""
+    z = x @ W + h_prev @ R + b
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)       # the four column blocks [i, f, c̃, o]
+    i, f, c_tilde, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
+    c = f * c_prev + i * c_tilde
+    h = o * np.tanh(c)
+    return h, c, z, [i, f, c_tilde, o]
+
+
+section("One LSTM step by hand (N = 1 sample, D = 3 inputs, U = 2 units)")
+D, U = 3, 2
+x_t = rng.standard_normal((1, D))
+h_prev = np.tanh(rng.standard_normal((1, U)))
+c_prev = rng.standard_normal((1, U))
+W = rng.uniform(-0.8, 0.8, (D, 4 * U))
+R = rng.uniform(-0.8, 0.8, (U, 4 * U))
+b = np.zeros(4 * U)
+b[U:2 * U] = 1.0                                       # Keras's unit_forget_bias: forget block = 1
+
+h_t, c_t, z, (i_gate, f_gate, c_tilde, o_gate) = lstm_step_by_hand(x_t, h_prev, c_prev, W, R, b)
+print("x_t = ", x_t[0], "   h_{t-1} =", h_prev[0], "   c_{t-1} =", c_prev[0])
+print("z = x_t W + h_{t-1} R + b =", z[0])
+print("  blocks z_i | z_f | z_c | z_o =", " | ".join(str(block[0]) for block in np.split(z, 4, 1)))
+print("i   = σ(z_i)              =", i_gate[0])
+print("f   = σ(z_f)              =", f_gate[0], "  (the forget bias 1 pushes it up)")
+print("c̃   = tanh(z_c)           =", c_tilde[0])
+print("o   = σ(z_o)              =", o_gate[0])
+print("c_t = f⊙c_{t-1} + i⊙c̃     =", c_t[0], " =", (f_gate * c_prev)[0], "kept +",
+      (i_gate * c_tilde)[0], "written")
+print("h_t = o⊙tanh(c_t)         =", h_t[0])
+
+h_lib, c_lib, cache = layers.lstm_step_forward(x_t, h_prev, c_prev, W, R, b)
+gates_lib = cache[3]                                   # the cache keeps [i f c̃ o] for backward
+step_difference = max(np.abs(h_lib - h_t).max(), np.abs(c_lib - c_t).max(),
+                      np.abs(gates_lib - np.hstack([i_gate, f_gate, c_tilde, o_gate])).max())
+print(f"\nnanonet.layers.lstm_step_forward: h_t = {h_lib[0]}, c_t = {c_lib[0]}")
+print(f"hand-computed step equals lstm_step_forward: {step_difference < 1e-12} "
+      f"(largest difference over h, c and the four gates: {step_difference:.1e})")
+print("(nanonet computes σ(z) as ½ + ½·tanh(z/2), so one tanh call serves all four gates; the\n"
+      " two forms agree to the last bit or two of a float64.)")
+
+# %% [markdown]
+# ## 2. Backpropagation through time
+#
+# Unrolled over T steps, an LSTM is a T-layer network whose layers share W, R, b. Here the
+# loss depends on h_T only. Going backwards, each step receives dh = ∂L/∂h_t and dc = ∂L/∂c_t
+# (the part that came through c_{t+1}) and returns the same pair for step t − 1:
+#
+#     do       = dh ⊙ tanh(c_t)
+#     dc       = dc + dh ⊙ o ⊙ (1 − tanh²(c_t))        all that reaches c_t
+#     di = dc ⊙ c̃     df = dc ⊙ c_{t−1}     dc̃ = dc ⊙ i
+#     dz       = [di ⊙ i(1−i), df ⊙ f(1−f), dc̃ ⊙ (1−c̃²), do ⊙ o(1−o)]
+#     dc_{t−1} = dc ⊙ f                                  ← the cell-state path
+#     dh_{t−1} = dz Rᵀ                                   ← the recurrent path
+#     dW += x_tᵀ dz    dR += h_{t−1}ᵀ dz    db += Σ dz    (summed over all steps)
+#
+# Two paths carry the gradient back in time. The recurrent path goes through R and through
+# the derivatives of σ and tanh (at most ¼ and 1) at every step, so over many steps it
+# usually shrinks (or blows up) geometrically — the vanishing-gradient problem of a plain
+# RNN. The cell-state path is a product of forget gates and nothing else:
+#
+#     ∂c_T/∂c_t (along c) = f_{t+1} ⊙ f_{t+2} ⊙ … ⊙ f_T
+#
+# No weight matrix, no squashing derivative. Where the forget gate is ≈ 1 the gradient — and
+# the memory — passes through many steps nearly unchanged; where it is ≈ 0 both are cut.
+# That is why Keras starts the forget bias at 1 (σ(1) ≈ 0.73: keep most, at first), and why
+# the forget gate decides how far back the LSTM can learn. Section 4 measures it.
+#
+# First, are `lstm_step_backward` and the layer's BPTT right? Central differences in float64
+# against a random upstream gradient (as `python -m nanonet gradcheck` does).
+
+
+# %%
+def step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """One step's two outputs side by side: [h_t, c_t] (N, 2U)."""
+    h, c, _ = layers.lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)
+    return np.concatenate([h, c], axis=1)
+
+
+def step_backward(x, h_prev, c_prev, kernel, recurrent_kernel, bias, dout):
+    """The backward step, fed the random upstream gradient dout = [dh, dc]."""
+    cache = layers.lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)[2]
+    units = h_prev.shape[1]
+    return layers.lstm_step_backward(dout[:, :units], dout[:, units:], cache)
+
+
+section("Gradient check of one cell step: lstm_step_forward / lstm_step_backward")
+n, d, u = 2, 3, 2
+step_args = [rng.standard_normal(shape) for shape in
+             ((n, d), (n, u), (n, u), (d, 4 * u), (u, 4 * u), (4 * u,))]
+step_report = gradcheck.check_formula(step, step_backward, *step_args, seed=options.seed)
+step_report.title = "one LSTM step (random upstream gradient on h_t and c_t)"
+print(step_report)
+
+section("Gradient check of the LSTM layer over a sequence (BPTT: every weight and the input)")
+layer_report = gradcheck.check_layer(layers.LSTM(3, return_sequences=True),
+                                     rng.standard_normal((2, 6, 4)), seed=options.seed)
+layer_report.title = "LSTM(3, return_sequences=True) on x of shape (2, 6, 4)"
+print(layer_report)
+print(f"\ngradient checks: cell step {'PASSED' if step_report.passed else 'FAILED'}, "
+      f"LSTM layer {'PASSED' if layer_report.passed else 'FAILED'} (largest relative errors "
+      f"{step_report.max_rel_error:.1e} and {layer_report.max_rel_error:.1e})")
+
+# %% [markdown]
+# ## 3. A task that needs memory
+#
+# Each sequence starts with a signal token, A (id 1) or B (id 2), followed by T − 1
+# distractor tokens drawn at random from ids 3 … 9. The label is 1 for A and 0 for B, and the
+# model must give it at the LAST step. The distractors carry no information about the label,
+# so a model that sees only the current step can do no better than a coin — we check that
+# with a logistic regression on the last token. The LSTM has to put the signal into its state
+# at step 1 and keep it through T − 1 steps of noise. Same architecture as the article:
+# Embedding → LSTM → Dense(1, sigmoid), trained with `fit`.
+
+# %%
+SIGNAL_A, SIGNAL_B, VOCABULARY = 1, 2, 10
+steps = 20
+train_size, test_size = (400, 400) if options.quick else (1000, 500)
+epochs = 12 if options.quick else 20
+units = 4
+
+
+def make_memory_task(count: int, rng: np.random.Generator):
+    """ids (count, steps): A or B, then distractors 3…9; labels 1 for A, 0 for B."""
+    first = rng.choice([SIGNAL_A, SIGNAL_B], count)
+    ids = rng.integers(3, VOCABULARY, (count, steps))
+    ids[:, 0] = first
+    return ids, (first == SIGNAL_A).astype(np.float32)
+
+
+x_train, y_train = make_memory_task(train_size, rng)
+x_test, y_test = make_memory_task(test_size, rng)
+section(f"The memory task: {steps} steps, the answer is the first token")
+examples = np.concatenate([np.flatnonzero(y_train == 1)[:2], np.flatnonzero(y_train == 0)[:2]])
+for row in examples:
+    name = "A" if x_train[row, 0] == SIGNAL_A else "B"
+    print(f"  {x_train[row].tolist()}  → label {int(y_train[row])} (first token {name})")
+
+# a model without memory: it sees only the last step (the last token, one-hot)
+one_hot = np.eye(VOCABULARY, dtype=np.float32)
+memoryless = nn.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(VOCABULARY,))],
+                           seed=options.seed)
+memoryless.compile(optimizer=optimizers.Adam(0.05), loss="binary_crossentropy",
+                   metrics=["accuracy"])
+memoryless.fit(one_hot[x_train[:, -1]], y_train, epochs=20, batch_size=32, verbose=0)
+memoryless_accuracy = memoryless.evaluate(one_hot[x_test[:, -1]], y_test, verbose=0)[1]
+
+model = nn.Sequential([layers.Embedding(VOCABULARY, 8),
+                       layers.LSTM(units),
+                       layers.Dense(1, activation="sigmoid")], seed=options.seed)
+model.compile(optimizer=optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+model.build((steps,))
+initial_weights = model.get_weights()
+history = model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
+trained_weights = model.get_weights()
+_, lstm_accuracy = model.evaluate(x_test, y_test, verbose=0)
+print(f"\nEmbedding({VOCABULARY}, 8) → LSTM({units}) → Dense(1, sigmoid), Adam(0.01), "
+      f"{epochs} epochs of {train_size} sequences, batch 32:")
+for epoch in sorted({1, 2, 3, epochs // 2, epochs}):
+    print(f"  epoch {epoch:2d}: loss {history.history['loss'][epoch - 1]:.4f}, "
+          f"accuracy {history.history['accuracy'][epoch - 1]:.4f}")
+print(f"memory task test accuracy: LSTM {lstm_accuracy:.3f}, "
+      f"memoryless (last step only) {memoryless_accuracy:.3f}, chance 0.5")
+
+# %% [markdown]
+# The loss first sits near log 2 ≈ 0.693 (a coin), then drops within an epoch or two. The
+# next section shows why it has to wait: at the start, the gradient from the last step barely
+# reaches the first.
+#
+# ## 4. BPTT by hand: a loop of `lstm_step_backward`
+#
+# Run the cell step by step with `lstm_step_forward`, then walk back with
+# `lstm_step_backward`, starting from the gradient the Dense layer sends to h_T. The summed
+# weight gradients must equal what the model computes for its LSTM layer in one call
+# (`model.loss_and_grads`). On the way we record |∂L/∂c_t|, the gradient reaching each step's
+# cell state, with the initial weights (forget gates ≈ σ(1) ≈ 0.73) and the trained ones.
+
+
+# %%
+def run_cell(weights, ids):
+    """The model's forward pass as a loop of lstm_step_forward, in float64.
+
+    Returns (probabilities (N,), per-step caches, h (T+1, N, U), c (T+1, N, U),
+    gates (T, N, 4U))."""
+    table, kernel, recurrent, bias, dense_kernel, dense_bias = [w.astype(np.float64)
+                                                                for w in weights]
+    x = table[ids]                                            # (N, T, E): the Embedding
+    h = np.zeros((len(ids), recurrent.shape[0]))
+    c = np.zeros_like(h)
+    caches, hs, cs = [], [h], [c]
+    for t in range(ids.shape[1]):
+        h, c, cache = layers.lstm_step_forward(x[:, t], h, c, kernel, recurrent, bias)
+        caches.append(cache)
+        hs.append(h)
+        cs.append(c)
+    logits = h @ dense_kernel + dense_bias
+    gates = np.stack([cache[3] for cache in caches])
+    return sigmoid(logits[:, 0]), caches, np.stack(hs), np.stack(cs), gates
+
+
+def bptt_by_hand(weights, ids, y):
+    """∂L/∂(kernel, recurrent_kernel, bias) by looping lstm_step_backward from T down to 1,
+    and |∂L/∂c_t| (mean over samples and units) for t = 0 … T."""
+    p, caches, *_ = run_cell(weights, ids)
+    dense_kernel = weights[4].astype(np.float64)
+    d_logits = (p - y)[:, None] / len(y)                      # BCE through a sigmoid
+    dh = d_logits @ dense_kernel.T                            # what Dense sends to h_T
+    dc = np.zeros_like(dh)                                    # nothing reaches c_T directly
+    grads = [np.zeros(w.shape) for w in weights[1:4]]
+    dc_size = np.zeros(len(caches) + 1)
+    n_units = dh.shape[1]
+    for t in reversed(range(len(caches))):
+        gates, tanh_c = caches[t][3], caches[t][4]
+        o = gates[:, 3 * n_units:]
+        dc_size[t + 1] = np.abs(dc + dh * o * (1 - tanh_c ** 2)).mean()   # all of ∂L/∂c_t
+        _, dh, dc, d_kernel, d_recurrent, d_bias = layers.lstm_step_backward(dh, dc, caches[t])
+        for total, part in zip(grads, (d_kernel, d_recurrent, d_bias)):
+            total += part
+    dc_size[0] = np.abs(dc).mean()
+    return grads, dc_size
+
+
+section("BPTT as a loop of lstm_step_backward vs the LSTM layer's gradient")
+probe_ids, probe_y = x_test[:64], y_test[:64].astype(np.float64)
+dc_curves = {}
+for label, weights in (("before training", initial_weights), ("after training", trained_weights)):
+    by_hand, dc_curves[label] = bptt_by_hand(weights, probe_ids, probe_y)
+    model.set_weights(weights)
+    _, layer_grads = model.loss_and_grads(probe_ids, probe_y)
+    worst = max(float(np.abs(g - lg).max() / np.abs(lg).max())
+                for g, lg in zip(by_hand, layer_grads[1:4]))
+    curve = dc_curves[label]
+    print(f"{label}: the loop of lstm_step_backward vs model.loss_and_grads (LSTM kernel, "
+          f"recurrent_kernel, bias): largest difference {worst:.1e} of the largest gradient "
+          f"(a float64 loop vs the float32 model)")
+    print(f"  |∂L/∂c_t|, mean over samples and units: t=T {curve[-1]:.2e}, "
+          f"t=T/2 {curve[steps // 2]:.2e}, t=1 {curve[1]:.2e}; "
+          f"t=1 gets {curve[1] / curve[-1]:.1e} of what t=T gets")
+model.set_weights(trained_weights)
+before_f = run_cell(initial_weights, probe_ids)[4][:, :, units:2 * units]
+print(f"before training the forget gates average {before_f.mean():.3f}; "
+      f"{before_f.mean():.3f}^{steps - 1} = {before_f.mean() ** (steps - 1):.1e}")
+
+# %% [markdown]
+# Before training, the gradient reaching the first steps is orders of magnitude smaller than
+# at the last step — of the order of the product of the forget gates (≈ 0.73 each) along the
+# way: the plateau at the start of the loss curve. After training, the forget gates of the
+# units that hold the answer are 0.9 or more (section 5), and far more of it survives.
+#
+# ## 5. What holds the memory?
+#
+# The textbook story: the input gate opens at the signal, the forget gate stays ≈ 1 to hold
+# it, the input gate closes on the distractors. Let us look at what the trained cell really
+# does, and then switch parts of it off (on the test set, with the trained weights, from step
+# 2 on):
+#
+# * **forget gate cut**, f := 0: the cell keeps nothing from one step to the next;
+# * **recurrent weights cut**, R := 0: the gates see only the current token, not h_{t−1};
+# * **textbook memory**, f := 1 and i := 0: c_1 is kept exactly and nothing more is written.
+
+# %%
+_, _, _, c_seq, gate_seq = run_cell(trained_weights, x_test)
+i_seq, f_seq = gate_seq[..., :units], gate_seq[..., units:2 * units]
+cand_seq, o_seq = gate_seq[..., 2 * units:3 * units], gate_seq[..., 3 * units:]
+is_a = y_test == 1
+c_gap = c_seq[-1][is_a].mean(axis=0) - c_seq[-1][~is_a].mean(axis=0)
+memory_unit = int(np.argmax(np.abs(c_gap)))
+section("What the trained cell does, unit by unit (means over the test sequences)")
+print("unit | class | i at t=1  i after | f at t=1  f after | c̃ after | c_1     c_T")
+for unit in range(units):
+    for name, rows in (("A", is_a), ("B", ~is_a)):
+        print(f"{unit:4d} |   {name}   | {i_seq[0, rows, unit].mean():8.3f} "
+              f"{i_seq[1:, rows, unit].mean():8.3f} | {f_seq[0, rows, unit].mean():8.3f} "
+              f"{f_seq[1:, rows, unit].mean():8.3f} | {cand_seq[1:, rows, unit].mean():+7.3f} | "
+              f"{c_seq[1, rows, unit].mean():+6.3f} {c_seq[-1, rows, unit].mean():+7.3f}")
+print(f"('after' = steps 2…T, the distractors.) Unit {memory_unit} separates A from B the most "
+      f"at the end: c_T {c_seq[-1][is_a, memory_unit].mean():+.2f} (A) vs "
+      f"{c_seq[-1][~is_a, memory_unit].mean():+.2f} (B).")
+
+
+def accuracy_with(weights, ids, y, cut=None):
+    """Test accuracy of the trained model run by hand (lstm_step_by_hand), with part of the
+    cell switched off from step 2 on: cut = None, "forget", "recurrent" or "textbook"."""
+    table, kernel, recurrent, bias, dense_kernel, dense_bias = [w.astype(np.float64)
+                                                                for w in weights]
+    x = table[ids]
+    h = np.zeros((len(ids), recurrent.shape[0]))
+    c = np.zeros_like(h)
+    for t in range(ids.shape[1]):
+        R_t = np.zeros_like(recurrent) if cut == "recurrent" and t > 0 else recurrent
+        z = x[:, t] @ kernel + h @ R_t + bias
+        z_i, z_f, z_c, z_o = np.split(z, 4, axis=1)
+        i, f, c_tilde, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
+        if t > 0 and cut == "forget":
+            f = np.zeros_like(f)
+        if t > 0 and cut == "textbook":
+            f, i = np.ones_like(f), np.zeros_like(i)
+        c = f * c + i * c_tilde
+        h = o * np.tanh(c)
+    p = sigmoid((h @ dense_kernel + dense_bias)[:, 0])
+    return float(np.mean((p > 0.5) == (y == 1)))
+
+
+section("Switching parts of the trained cell off (test accuracy, from step 2 on)")
+ablations = {cut: accuracy_with(trained_weights, x_test, y_test, cut)
+             for cut in (None, "forget", "recurrent", "textbook")}
+print(f"  as trained (the loop by hand):                 {ablations[None]:.3f}")
+print(f"  forget gate cut, f := 0:                      {ablations['forget']:.3f}")
+print(f"  recurrent weights cut, R := 0:                {ablations['recurrent']:.3f}")
+print(f"  textbook memory, f := 1, i := 0:              {ablations['textbook']:.3f}")
+needs = [name for name, cut in (("the forget gate", "forget"), ("the recurrent loop", "recurrent"))
+         if ablations[cut] < 0.75]
+print("→ In this run the memory needs " + (" and ".join(needs) if needs else "neither part alone")
+      + f". c_1 alone holds the answer (textbook memory: {ablations['textbook']:.3f}).")
+kept = np.prod(f_seq[1:, :, memory_unit], axis=0)
+print(f"  Unit {memory_unit}: forget gate over the distractors "
+      f"{f_seq[1:, is_a, memory_unit].mean():.3f} (A) / "
+      f"{f_seq[1:, ~is_a, memory_unit].mean():.3f} (B); on its own it would keep "
+      f"f_2⋯f_T = {np.median(kept):.2f} of c_1 (median).")
+
+# %% [markdown]
+# What the numbers say: the cell did not learn the pure textbook memory. It learned a
+# **latch**: the signal written at step 1 tips h_1 one way; through R, h_{t−1} then drives
+# the candidate c̃ to ±1 with the same sign at every later step, the input gate stays open to
+# write it, and the forget gate (≈ 0.9 or more) keeps most of c from step to step, so c grows
+# to several units and tanh(c) saturates: h stays a clean ± signal whatever the distractors
+# are. Memory is kept by the forget gate and the recurrent loop together — cutting either
+# one usually erases it (the printout says which, for this run), while the textbook memory
+# (f = 1, i = 0) also works with the same weights, because c_1 already holds the answer.
+# Gradient descent finds *a* solution, not the one in the diagram; which mix it finds
+# depends on T, the number of units and the seed (try `--seed 1`).
+#
+# ## 6. Figures
+
+
+# %%
+def gate_heat_maps(examples):
+    """One row per example sequence; columns i, f, c̃, o and c as heat maps (units × time)."""
+    plt = plotting.pyplot()
+    c_limit = float(np.abs(c_seq[1:, examples]).max())
+    panels = [("input gate i", i_seq, "viridis", 0, 1),
+              ("forget gate f", f_seq, "viridis", 0, 1),
+              ("candidate c̃", cand_seq, "RdBu_r", -1, 1),
+              ("output gate o", o_seq, "viridis", 0, 1),
+              ("cell state c", c_seq[1:], "RdBu_r", -c_limit, c_limit)]
+    figure, axes = plt.subplots(len(examples), len(panels),
+                                figsize=(3.0 * len(panels), 1.5 * len(examples) + 0.8),
+                                squeeze=False, constrained_layout=True)
+    for row, index in enumerate(examples):
+        token = "A" if x_test[index, 0] == SIGNAL_A else "B"
+        for column, (title, values, cmap, low, high) in enumerate(panels):
+            axis = axes[row, column]
+            image = axis.imshow(values[:, index].T, aspect="auto", cmap=cmap, vmin=low,
+                                vmax=high, interpolation="nearest",
+                                extent=(0.5, steps + 0.5, units - 0.5, -0.5))
+            axis.set_yticks(range(units))
+            axis.tick_params(labelsize=7)
+            if row == 0:
+                axis.set_title(title, fontsize=10)
+                figure.colorbar(image, ax=axes[:, column], shrink=0.5, pad=0.02)
+            if row == len(examples) - 1:
+                axis.set_xlabel("time step (1 = the signal)", fontsize=8)
+            if column == 0:
+                axis.set_ylabel(f"first token {token}\nunit", fontsize=8)
+    figure.suptitle(f"Lesson 05: the trained cell's gates over time, {len(examples)} test "
+                    f"sequences (unit {memory_unit} separates A from B most)", fontsize=11)
+    return figure
+
+
+def memory_unit_figure(count: int = 40):
+    """The memory unit's cell state and forget gate over time, many test sequences."""
+    plt = plotting.pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    time_axis = np.arange(1, steps + 1)
+    for index in range(count):
+        colour = "tab:blue" if is_a[index] else "tab:orange"
+        left.plot(time_axis, c_seq[1:, index, memory_unit], color=colour, alpha=0.5, lw=1)
+        right.plot(time_axis, f_seq[:, index, memory_unit], color=colour, alpha=0.5, lw=1)
+    for axis in (left, right):
+        axis.plot([], [], color="tab:blue", label="first token A (label 1)")
+        axis.plot([], [], color="tab:orange", label="first token B (label 0)")
+        axis.set_xlabel("time step (1 = the signal)")
+        axis.grid(alpha=0.3)
+    left.set(title=f"cell state c of unit {memory_unit}", ylabel="c_t")
+    right.set(title=f"forget gate f of unit {memory_unit}", ylabel="f_t", ylim=(0, 1.05))
+    left.legend(fontsize=8)
+    return figure
+
+
+def gradient_through_c_figure():
+    """|∂L/∂c_t| relative to t = T, before and after training (log scale)."""
+    plt = plotting.pyplot()
+    figure, axes = plt.subplots(figsize=(6, 3.6))
+    for label, curve in dc_curves.items():
+        axes.semilogy(range(1, len(curve)), curve[1:] / curve[-1], marker=".", label=label)
+    axes.set(title="BPTT: the gradient reaching the cell state c_t",
+             xlabel="time step t", ylabel="|∂L/∂c_t| / |∂L/∂c_T|")
+    axes.grid(alpha=0.3, which="both")
+    axes.legend()
+    return figure
+
+
+if lesson.figures_available():
+    lesson.save_figure(plotting.loss_curves(
+        {"loss": history.history["loss"], "accuracy": history.history["accuracy"]},
+        title=f"Lesson 05: LSTM({units}) on the memory task ({steps} steps)", xlabel="epoch",
+        ylabel="loss / accuracy"), options, "05_memory_task_training.png")
+    lesson.save_figure(gradient_through_c_figure(), options, "05_gradient_through_c.png")
+    pairs = 1 if options.quick else 2                  # (A, B) example pairs to draw
+    a_rows, b_rows = np.flatnonzero(is_a)[:pairs], np.flatnonzero(~is_a)[:pairs]
+    lesson.save_figure(gate_heat_maps([row for pair in zip(a_rows, b_rows) for row in pair]),
+                       options, "05_gate_heat_maps.png")
+    lesson.save_figure(memory_unit_figure(), options, "05_memory_unit.png")
+
+print(f"\nlesson 05 ran in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,112 @@
+"""Lesson 05 (inside the LSTM cell), run as a learner runs it: `python lessons/05_….py --quick`.
+
+The lesson runs once per test session in a fresh process (module fixture); each test checks
+one of the things it must show, by the lines it prints and the figures it writes.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = ROOT / "lessons" / "05_inside_the_lstm_cell.py"
+FIGURES = ("05_memory_task_training.png", "05_gradient_through_c.png", "05_gate_heat_maps.png",
+           "05_memory_unit.png")
+
+
+def run_lesson(out: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(LESSON), "--quick", "--out", str(out), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lesson05")
+    result = run_lesson(out)
+    assert result.returncode == 0, f"lesson 05 failed:\n{result.stdout[-3000:]}\n{result.stderr}"
+    return result, out
+
+
+def number(pattern: str, stdout: str) -> float:
+    match = re.search(pattern, stdout)
+    assert match, f"no line matching {pattern!r} in the lesson's output"
+    return float(match.group(1))
+
+
+def test_title_is_the_docstrings_first_line():
+    first = LESSON.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith('"""Lesson 05 — inside the LSTM cell: ')
+
+
+def test_runs_quietly(run):
+    result, _ = run
+    assert "Warning" not in result.stderr, result.stderr
+
+
+def test_the_hand_computed_step_equals_lstm_step_forward(run):
+    stdout = run[0].stdout
+    assert "hand-computed step equals lstm_step_forward: True" in stdout
+    assert number(r"four gates: ([0-9.e+-]+)\)", stdout) < 1e-12
+    for gate in ("i   = σ(z_i)", "f   = σ(z_f)", "c̃   = tanh(z_c)", "o   = σ(z_o)",
+                 "c_t = f⊙c_{t-1} + i⊙c̃", "h_t = o⊙tanh(c_t)"):
+        assert gate in stdout, f"the hand-computed step does not print {gate!r}"
+
+
+def test_the_gradient_checks_pass(run):
+    stdout = run[0].stdout
+    assert "gradient checks: cell step PASSED, LSTM layer PASSED" in stdout
+    assert "Gradient check: one LSTM step" in stdout
+    assert "Gradient check: LSTM(3, return_sequences=True)" in stdout
+    assert "FAILED" not in stdout
+
+
+def test_the_lstm_remembers_and_a_memoryless_model_cannot(run):
+    stdout = run[0].stdout
+    lstm = number(r"memory task test accuracy: LSTM ([0-9.]+)", stdout)
+    memoryless = number(r"memoryless \(last step only\) ([0-9.]+)", stdout)
+    assert lstm >= 0.95, f"the LSTM should solve the memory task, test accuracy {lstm}"
+    assert memoryless <= 0.65, f"a last-step model should be near chance, got {memoryless}"
+
+
+def test_bptt_by_hand_equals_the_layers_gradient_and_fades_before_training(run):
+    stdout = run[0].stdout
+    differences = [float(x) for x in
+                   re.findall(r"largest difference ([0-9.e+-]+) of the largest gradient", stdout)]
+    assert len(differences) == 2 and max(differences) < 1e-4, differences
+    ratios = [float(x) for x in re.findall(r"t=1 gets ([0-9.e+-]+) of what t=T gets", stdout)]
+    assert len(ratios) == 2
+    before, after = ratios
+    assert before < 0.1, f"before training the gradient on c_1 should be small, ratio {before}"
+    assert after > before
+
+
+def test_switching_off_parts_of_the_cell(run):
+    stdout = run[0].stdout
+    assert number(r"as trained \(the loop by hand\):\s+([0-9.]+)", stdout) >= 0.95
+    assert number(r"textbook memory, f := 1, i := 0:\s+([0-9.]+)", stdout) >= 0.95
+    number(r"forget gate cut, f := 0:\s+([0-9.]+)", stdout)
+    number(r"recurrent weights cut, R := 0:\s+([0-9.]+)", stdout)
+    assert "→ In this run the memory needs" in stdout
+
+
+def test_figures_are_written(run):
+    pytest.importorskip("matplotlib")
+    _, out = run
+    for name in FIGURES:
+        path = out / name
+        assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
+
+
+def test_same_numbers_every_run(run, tmp_path):
+    again = run_lesson(tmp_path)
+    assert again.returncode == 0, again.stderr
+
+    def numbers(stdout):
+        return [line for line in stdout.splitlines()
+                if not line.startswith(("figure:", "lesson 05 ran in"))]
+
+    assert numbers(again.stdout) == numbers(run[0].stdout)
