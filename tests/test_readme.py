@@ -40,3 +40,14 @@ def test_python_examples_in_the_docs_run(capsys):
         for index, block in enumerate(blocks):
             exec(compile(block, f"{page.name} block {index}", "exec"), {})
     assert "PASSED" in capsys.readouterr().out
+
+
+def test_readme_lists_every_lesson_with_the_figures_it_writes():
+    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
+    table = {line.split("|")[1].strip()[:2]: line for line in README.splitlines()
+             if re.match(r"\| \d\d ", line)}
+    assert sorted(table) == [path.stem[:2] for path in lessons]
+    for path in lessons:
+        source = path.read_text(encoding="utf-8")
+        for figure in re.findall(r"`(\d\d_[a-z_0-9]+\.png)`", table[path.stem[:2]]):
+            assert figure in source, f"{figure} is not written by {path.name}"
