@@ -6,11 +6,11 @@ one of the things it must show, by the lines it prints and the figures it writes
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from lesson_runner import number, run_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "lessons" / "05_inside_the_lstm_cell.py"
@@ -18,23 +18,16 @@ FIGURES = ("05_memory_task_training.png", "05_gradient_through_c.png", "05_gate_
            "05_memory_unit.png")
 
 
-def run_lesson(out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(LESSON), "--quick", "--out", str(out), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("lesson05")
-    result = run_lesson(out)
+    result = run_lesson("05", out)
     assert result.returncode == 0, f"lesson 05 failed:\n{result.stdout[-3000:]}\n{result.stderr}"
     return result, out
 
 
-def number(pattern: str, stdout: str) -> float:
-    match = re.search(pattern, stdout)
-    assert match, f"no line matching {pattern!r} in the lesson's output"
-    return float(match.group(1))
 
 
 def test_title_is_the_docstrings_first_line():
@@ -102,7 +95,7 @@ def test_figures_are_written(run):
 
 
 def test_same_numbers_every_run(run, tmp_path):
-    again = run_lesson(tmp_path)
+    again = run_lesson("05", tmp_path)
     assert again.returncode == 0, again.stderr
 
     def numbers(stdout):

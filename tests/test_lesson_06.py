@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from lesson_runner import number, run_lesson
 
 from nanonet import text
 
@@ -23,24 +23,16 @@ FIGURES = ("06_prediction_distribution.png", "06_char_level_training.png",
 TIMING = re.compile(r"/step|ran in|^nanonet: median|^Keras 2\.15: median")
 
 
-def run_lesson(out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(LESSON), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300,
-                          encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("lesson06")
-    result = run_lesson(out)
+    result = run_lesson("06", out)
     assert result.returncode == 0, f"lesson 06 failed:\n{result.stdout[-3000:]}\n{result.stderr}"
     return result, out
 
 
-def number(pattern: str, stdout: str) -> float:
-    match = re.search(pattern, stdout, flags=re.MULTILINE)
-    assert match, f"no line matching {pattern!r} in the lesson's output"
-    return float(match.group(1))
 
 
 # ---------------------------------------------------------------- the lesson, run
@@ -129,7 +121,7 @@ def test_figures_are_written(run):
 
 
 def test_same_numbers_every_run(run, tmp_path):
-    again = run_lesson(tmp_path)
+    again = run_lesson("06", tmp_path)
     assert again.returncode == 0, again.stderr
 
     def numbers(stdout):

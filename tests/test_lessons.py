@@ -1,5 +1,6 @@
 """Every lesson follows the house rules; lessons 01–03 run here in quick mode (04–07 in their
 own test files)."""
+import os
 import re
 import subprocess
 import sys
@@ -7,19 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from lesson_runner import figures, run_lesson
+
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("[0-9][0-9]_*.py"))
-
-
-def run_lesson(path, out):
-    result = subprocess.run([sys.executable, str(path), "--quick", "--out", str(out)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return result.stdout
-
-
-def figures(stdout):
-    return [Path(line.split("figure: ", 1)[1]) for line in stdout.splitlines()
-            if line.startswith("figure: ")]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -37,7 +28,9 @@ def test_lessons_are_numbered_without_gaps():
 
 def test_lesson_03_fit_reproduces_the_hand_written_loop(tmp_path):
     pytest.importorskip("matplotlib")
-    stdout = run_lesson(LESSONS[2], tmp_path)
+    result = run_lesson("03", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stdout = result.stdout
     difference = float(re.search(r"largest difference between fit's weights and ours: (\S+)",
                                  stdout).group(1))
     assert difference < 1e-9
@@ -49,5 +42,5 @@ def test_lesson_03_fit_reproduces_the_hand_written_loop(tmp_path):
 def test_quick_mode_is_also_an_environment_variable(tmp_path):
     result = subprocess.run([sys.executable, str(LESSONS[0]), "--out", str(tmp_path)],
                             capture_output=True, text=True, timeout=120,
-                            env={**__import__("os").environ, "NANONET_QUICK": "1"})
+                            env={**os.environ, "NANONET_QUICK": "1"})
     assert result.returncode == 0 and "step   300" in result.stdout

@@ -1,0 +1,37 @@
+"""Run a lesson the way a learner does — `python lessons/NN_….py --quick --out DIR` in a fresh
+process, warnings as errors — and read numbers off what it prints (shared by the lesson tests)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+
+
+def lesson_path(number: str) -> Path:
+    (path,) = LESSONS.glob(f"{number}_*.py")
+    return path
+
+
+def run_lesson(number: str, out: Path, *args: str, quick: bool = True,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-W", "error", str(lesson_path(number)), "--out", str(out), *args]
+    if quick:
+        command.append("--quick")
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+
+
+def number(pattern: str, stdout: str) -> float:
+    """The first group of `pattern` (^ and $ match at line ends) in `stdout`, as a float."""
+    match = re.search(pattern, stdout, flags=re.MULTILINE)
+    assert match, f"no line matching {pattern!r} in the lesson's output"
+    return float(match.group(1))
+
+
+def figures(stdout: str):
+    """The paths of the figures a lesson says it saved ("figure: PATH" lines)."""
+    return [Path(line.split("figure: ", 1)[1]) for line in stdout.splitlines()
+            if line.startswith("figure: ")]
