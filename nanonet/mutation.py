@@ -95,13 +95,33 @@ def _targets(tree: ast.Module, names: Sequence[str]) -> Iterator[Tuple[str, ast.
 
 def _edits(function: ast.AST) -> Iterator[Tuple[str, ast.AST, ast.AST]]:
     """(kind, node to replace, its replacement) for every mutation site in `function`,
-    skipping docstrings and default arguments."""
+    skipping docstrings and bookkeeping that is not arithmetic: the shape given to
+    ``.reshape(...)`` (NumPy reads any negative size as "the rest") and ``x.shape[...]``
+    lookups (on a 2-D array, shape[-1] and shape[1] are the same)."""
     body = function.body if hasattr(function, "body") else [function]
     for statement in body if isinstance(body, list) else [body]:
         if _is_docstring(statement):
             continue
+        skipped = _bookkeeping_nodes(statement)
         for node in ast.walk(statement):
-            yield from _node_edits(node)
+            if id(node) not in skipped:
+                yield from _node_edits(node)
+
+
+def _bookkeeping_nodes(statement: ast.AST) -> set:
+    """ids of the nodes inside reshape arguments and `.shape[...]` subscripts."""
+    inside = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "reshape":
+            roots = node.args
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "shape":
+            roots = [node.slice]
+        else:
+            continue
+        inside.update(id(child) for root in roots for child in ast.walk(root))
+    return inside
 
 
 def _node_edits(node: ast.AST) -> Iterator[Tuple[str, ast.AST, ast.AST]]:

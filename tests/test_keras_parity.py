@@ -56,6 +56,17 @@ def test_bce_from_probabilities_matches_keras_clipping():
     np.testing.assert_allclose(grad, LOSSES["bce_prob_grad"], rtol=1e-5, atol=1e-8)
 
 
+def test_bce_clips_before_the_log_so_p_beyond_the_bounds_costs_like_the_bounds():
+    """Keras clips p to [ε, 1−ε], then takes log(p + ε): p = 1 with label 0 costs what
+    p = 1 − ε costs (Keras: 15.3332 in float32), not −log(ε) = 16.12; likewise p = 0, label 1."""
+    loss = losses.BinaryCrossentropy()
+    at_upper = LOSSES["bce_prob_per_sample"][3]          # y = 0, p = 0.9999999 = 1 − ε
+    at_lower = LOSSES["bce_prob_per_sample"][4]          # y = 1, p = 1e-9 → clipped to ε
+    for y, p, expected in ((0.0, 1.0, at_upper), (1.0, 0.0, at_lower), (1.0, 1e-12, at_lower)):
+        value = loss(np.array([[y]], np.float32), np.array([[p]], np.float32))
+        assert value == pytest.approx(float(expected), rel=1e-6), (y, p)
+
+
 def test_bce_two_columns_is_mean_over_last_axis_then_batch():
     loss = losses.BinaryCrossentropy()(LOSSES["y_true2"], LOSSES["p2"])
     np.testing.assert_allclose(loss, LOSSES["bce_prob2"], rtol=1e-6)
