@@ -366,3 +366,52 @@ def test_sequence_model_saves_and_resumes_training_exactly(tmp_path):
     straight.fit(ids, y, epochs=1, batch_size=5, verbose=0)
     for a, b in zip(loaded.get_weights(), straight.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@given(data=st.data(), n=small, steps=st.integers(1, 4), d=small, units=small, seed=seeds)
+def test_bptt_pure_functions_with_every_dropout_mask(data, n, steps, d, units, seed):
+    """lstm_forward/lstm_backward called directly (no preallocated outputs), with per-gate
+    input masks and recurrent masks held fixed."""
+    rng = np.random.default_rng(seed)
+    x = data.draw(float64_arrays((n, steps, d), -2, 2))
+    gate_masks = (rng.random((4, n, d)) > 0.3) / 0.7
+    recurrent_masks = (rng.random((4, n, units)) > 0.4) / 0.6
+    args = (x, rng.normal(size=(d, 4 * units)), rng.normal(size=(units, 4 * units)) * 0.5,
+            rng.normal(size=4 * units))
+
+    def sequence(x, kernel, recurrent, bias):
+        return layers.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
+                                   recurrent_masks=recurrent_masks)[0]
+
+    def sequence_backward(x, kernel, recurrent, bias, dout):
+        cache = layers.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
+                                    recurrent_masks=recurrent_masks)[3]
+        return layers.lstm_backward(dout, None, None, cache)[:4]
+
+    assert_passed(gradcheck.check_formula(sequence, sequence_backward, *args, seed=seed))
+
+
+def test_a_wide_lstm_takes_the_transposed_copy_path_and_still_equals_the_step():
+    """From 128 units on, BPTT multiplies by a contiguous copy of Rᵀ; same numbers."""
+    rng = np.random.default_rng(9)
+    n, steps, d, units = 2, 3, 2, 128
+    x = rng.normal(size=(n, steps, d))
+    kernel = rng.normal(size=(d, 4 * units)) * 0.3
+    recurrent = rng.normal(size=(units, 4 * units)) * 0.05
+    bias = rng.normal(size=4 * units) * 0.1
+    dhs = rng.normal(size=(n, steps, units))
+    cache = layers.lstm_forward(x, kernel, recurrent, bias)[3]
+    dx, _, d_recurrent, _, dh0, _ = layers.lstm_backward(dhs, None, None, cache)
+    h = c = np.zeros((n, units))
+    caches = []
+    for t in range(steps):
+        h, c, step_cache = lstm_step_forward(x[:, t], h, c, kernel, recurrent, bias)
+        caches.append(step_cache)
+    dh_next = dc_next = np.zeros((n, units))
+    stepped = np.zeros_like(recurrent)
+    for t in reversed(range(steps)):
+        _, dh_next, dc_next, _, dr, _ = lstm_step_backward(dhs[:, t] + dh_next, dc_next,
+                                                           caches[t])
+        stepped += dr
+    np.testing.assert_allclose(d_recurrent, stepped, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dh0, dh_next, rtol=1e-10, atol=1e-12)
