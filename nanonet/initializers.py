@@ -10,11 +10,13 @@ has fan_in = fan_out = n; higher ranks multiply the leading "receptive field" di
 """
 from __future__ import annotations
 
+import functools
+import numbers
 from typing import Callable, Dict, Tuple, Union
 
 import numpy as np
 
-from .validation import unknown_name_error
+from .validation import float_dtype, unknown_name_error
 
 Initializer = Callable[[Tuple[int, ...], np.random.Generator, np.dtype], np.ndarray]
 
@@ -31,6 +33,31 @@ def compute_fans(shape: Tuple[int, ...]) -> Tuple[int, int]:
     return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
+def _checked_arguments(function):
+    """Check what an initializer receives: a shape of sizes ≥ 0, a Generator (None: a fresh
+    one; an int: a seed, as Keras's ``seed=``) and a float dtype."""
+    @functools.wraps(function)
+    def wrapper(shape, rng=None, dtype=np.float32, **kwargs):
+        where = f"initializers.{function.__name__}"
+        if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+            shape = (shape,)
+        if not isinstance(shape, (tuple, list)) or not all(
+                isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0
+                for s in shape):
+            raise ValueError(f"{where}: shape must be a tuple of sizes >= 0, e.g. (3, 4), "
+                             f"got {shape!r}.")
+        if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+            rng = np.random.default_rng(rng)
+        elif not isinstance(rng, np.random.Generator):
+            raise TypeError(f"{where}: rng must be a numpy.random.Generator (e.g. "
+                            f"np.random.default_rng(0)), an integer seed or None, got "
+                            f"{rng!r} ({type(rng).__name__}).")
+        dtype = float_dtype(dtype, "dtype", where)
+        return function(tuple(int(s) for s in shape), rng, dtype, **kwargs)
+    return wrapper
+
+
+@_checked_arguments
 def glorot_uniform(shape, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
     """Uniform on [−limit, limit] with limit = √(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010).
 
@@ -41,22 +68,26 @@ def glorot_uniform(shape, rng: np.random.Generator, dtype=np.float32) -> np.ndar
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
 
 
+@_checked_arguments
 def zeros(shape, rng: np.random.Generator = None, dtype=np.float32) -> np.ndarray:
     """All zeros (Keras's default bias initializer)."""
     return np.zeros(shape, dtype=dtype)
 
 
+@_checked_arguments
 def ones(shape, rng: np.random.Generator = None, dtype=np.float32) -> np.ndarray:
     """All ones."""
     return np.ones(shape, dtype=dtype)
 
 
+@_checked_arguments
 def random_uniform(shape, rng: np.random.Generator, dtype=np.float32,
                    minval: float = -0.05, maxval: float = 0.05) -> np.ndarray:
     """Uniform on [minval, maxval], by default ±0.05 (Keras's "uniform", Embedding's default)."""
     return rng.uniform(minval, maxval, size=shape).astype(dtype)
 
 
+@_checked_arguments
 def orthogonal(shape, rng: np.random.Generator, dtype=np.float32, gain: float = 1.0) -> np.ndarray:
     """A (semi-)orthogonal matrix (Saxe et al., 2014), Keras's construction.
 
@@ -65,6 +96,9 @@ def orthogonal(shape, rng: np.random.Generator, dtype=np.float32, gain: float = 
     result is uniformly distributed, and transpose if rows < cols. Then W Wᵀ = I (rows ≤ cols)
     or Wᵀ W = I (rows ≥ cols). The LSTM's recurrent kernel (U, 4U) is initialised this way.
     """
+    if len(shape) < 1:
+        raise ValueError("initializers.orthogonal: shape must have at least one dimension, "
+                         "got ().")
     rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
     cols = shape[-1]
     a = rng.standard_normal((max(rows, cols), min(rows, cols)))
@@ -87,6 +121,9 @@ _REGISTRY: Dict[str, Initializer] = {
 
 def register(name: str, initializer: Initializer) -> None:
     """Make `initializer` available by `name` (used by layers that bring their own)."""
+    if not isinstance(name, str) or not callable(initializer):
+        raise TypeError(f"initializers.register: expected a name (str) and a function "
+                        f"init(shape, rng, dtype), got {name!r} and {initializer!r}.")
     _REGISTRY[name] = initializer
 
 

@@ -27,7 +27,8 @@ from typing import Tuple, Union
 
 import numpy as np
 
-from .validation import unknown_name_error
+from .validation import (all_finite, as_array, cast_checked, check_bool, check_finite,
+                         unknown_name_error)
 
 EPSILON = 1e-7  # Keras's backend epsilon
 
@@ -69,24 +70,93 @@ def mean_squared_error(y: np.ndarray, p: np.ndarray) -> Tuple[float, np.ndarray]
 
 
 class Loss:
-    """A loss: ``loss(y_true, y_pred)`` gives the value; ``forward`` gives (value, gradient)."""
+    """A loss: ``loss(y_true, y_pred)`` gives the value; ``forward`` gives (value, gradient).
+
+    Called directly (``loss(...)``, ``forward``, ``forward_from_logits``) a loss checks its
+    arguments: lists and ints are taken (as Keras), NaN/inf and labels the loss cannot use are
+    refused, and the two shapes must agree — except for a last axis of size 1, Keras's rule
+    (labels (n,) with predictions (n, 1) are the same thing): NumPy would otherwise broadcast
+    them to (n, n) and return a wrong number without a word. A model calls the unchecked
+    ``compute`` / ``compute_from_logits`` (it checked the data once, at ``fit``'s entry).
+
+    A new loss implements ``compute(y_true, y_pred) -> (loss, dloss/dy_pred)`` for arrays of
+    one shape and dtype.
+    """
 
     name = "loss"
     #: True when the loss can be computed from the logits of a final sigmoid
     accepts_sigmoid_logits = False
 
     def __call__(self, y_true, y_pred) -> float:
-        return self.forward(np.asarray(y_true), np.asarray(y_pred))[0]
+        return self._checked(type(self).__name__, y_true, y_pred, "y_pred", self.compute)[0]
 
-    def forward(self, y_true: np.ndarray, y_pred: np.ndarray) -> Tuple[float, np.ndarray]:
-        raise NotImplementedError
+    def forward(self, y_true, y_pred) -> Tuple[float, np.ndarray]:
+        """(loss, ∂loss/∂y_pred) with the gradient in y_pred's shape."""
+        return self._checked(f"{type(self).__name__}.forward", y_true, y_pred, "y_pred",
+                             self.compute)
 
-    def forward_from_logits(self, y_true: np.ndarray,
+    def forward_from_logits(self, y_true, logits) -> Tuple[float, np.ndarray]:
+        """(loss, ∂loss/∂logits) for predictions σ(logits) (losses that accept logits only)."""
+        return self._checked(f"{type(self).__name__}.forward_from_logits", y_true, logits,
+                             "logits", self.compute_from_logits)
+
+    def compute(self, y_true: np.ndarray, y_pred: np.ndarray) -> Tuple[float, np.ndarray]:
+        """The loss and its gradient, unchecked: arrays of one shape and dtype."""
+        if type(self).forward is not Loss.forward:       # an older subclass overriding forward
+            return self.forward(y_true, y_pred)
+        raise NotImplementedError(f"{type(self).__name__} must implement compute(y_true, "
+                                  f"y_pred) -> (loss, gradient).")
+
+    def compute_from_logits(self, y_true: np.ndarray,
                             logits: np.ndarray) -> Tuple[float, np.ndarray]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} cannot be computed from logits.")
 
     def check_targets(self, y: np.ndarray, where: str) -> None:
         """Raise ValueError if the labels are not valid for this loss. Default: anything finite."""
+
+    def check_predictions(self, y_pred: np.ndarray, name: str, where: str) -> None:
+        """Raise ValueError if the predictions are not valid for this loss. Default: any."""
+
+    def _checked(self, where: str, y_true, y_pred, pred_name: str, compute):
+        y_true, y_pred = self.prepare(y_true, y_pred, where, pred_name)
+        if pred_name == "y_pred":
+            self.check_predictions(y_pred, pred_name, where)
+        with np.errstate(all="ignore"):
+            loss, gradient = compute(y_true, y_pred)
+        if not np.isfinite(loss) or not all_finite(gradient):
+            what = f"the loss is {loss}" if not np.isfinite(loss) else "its gradient overflowed"
+            raise ValueError(
+                f"{where}: {what} — the numbers are too large for {y_pred.dtype} "
+                f"(largest |{pred_name}| = {float(np.abs(y_pred).max()):.3g}, |y_true| = "
+                f"{float(np.abs(y_true).max()):.3g}). Expected values whose loss fits: scale "
+                f"the targets and predictions (e.g. standardise them) or use float64.")
+        return loss, gradient
+
+    def prepare(self, y_true, y_pred, where: str, pred_name: str = "y_pred"):
+        """(y_true, y_pred) as finite float arrays of one shape and dtype (see the class doc)."""
+        y_pred = as_array(y_pred, pred_name, where)
+        if y_pred.dtype.kind != "f":
+            y_pred = y_pred.astype(np.float64)           # ints and bools, as numbers
+        check_finite(y_pred, pred_name, where)
+        y_true = as_array(y_true, "y_true", where)
+        check_finite(y_true, "y_true", where)
+        if y_true.dtype != y_pred.dtype:
+            y_true = cast_checked(y_true, y_pred.dtype, "y_true", where)
+        if y_pred.size == 0:
+            raise ValueError(f"{where}: {pred_name} is empty (shape {y_pred.shape}); expected "
+                             f"at least one prediction.")
+        if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+            y_true = y_true.reshape(y_true.shape[:-1])          # (n, 1) labels, (n,) predictions
+        elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+            y_true = y_true.reshape(y_true.shape + (1,))        # (n,) labels, (n, 1) predictions
+        if y_true.shape != y_pred.shape:
+            raise ValueError(
+                f"{where}: y_true has shape {y_true.shape} but {pred_name} has shape "
+                f"{y_pred.shape}; expected the same shape, one label per prediction (a last "
+                f"axis of size 1 may differ, e.g. (n,) and (n, 1), as in Keras). They are not "
+                f"broadcast: that would compare every label with every prediction.")
+        self.check_targets(y_true, where)
+        return y_true, y_pred
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -95,22 +165,24 @@ class Loss:
 class BinaryCrossentropy(Loss):
     """Binary cross-entropy, ``BinaryCrossentropy(from_logits=False)`` (see the module docstring).
 
-    Labels must lie in [0, 1] (soft labels allowed, as Keras).
+    Labels must lie in [0, 1] (soft labels allowed, as Keras); called directly with
+    ``from_logits=False``, predictions must be probabilities in [0, 1] too (Keras would clip
+    logits such as 3.2 silently to 1 − 1e-7 and return a meaningless number).
     """
 
     name = "binary_crossentropy"
 
     def __init__(self, from_logits: bool = False):
-        self.from_logits = bool(from_logits)
+        self.from_logits = check_bool(from_logits, "from_logits", "BinaryCrossentropy")
         self.accepts_sigmoid_logits = not self.from_logits
 
-    def forward(self, y_true, y_pred):
+    def compute(self, y_true, y_pred):
         y_true = y_true.astype(y_pred.dtype, copy=False)
         if self.from_logits:
             return bce_from_logits(y_true, y_pred)
         return bce_from_probabilities(y_true, y_pred)
 
-    def forward_from_logits(self, y_true, logits):
+    def compute_from_logits(self, y_true, logits):
         return bce_from_logits(y_true.astype(logits.dtype, copy=False), logits)
 
     def check_targets(self, y: np.ndarray, where: str) -> None:
@@ -124,6 +196,15 @@ class BinaryCrossentropy(Loss):
                 f"{where}: binary_crossentropy needs labels in [0, 1], but y[{position}] = "
                 f"{float(y[index])!r}. Encode the two classes as 0 and 1.")
 
+    def check_predictions(self, y_pred: np.ndarray, name: str, where: str) -> None:
+        if self.from_logits or (y_pred.min() >= 0 and y_pred.max() <= 1):
+            return
+        index = tuple(int(i) for i in np.argwhere((y_pred < 0) | (y_pred > 1))[0])
+        raise ValueError(
+            f"{where}: with from_logits=False, {name} must be probabilities in [0, 1], but "
+            f"{name}{list(index)} = {float(y_pred[index])!r}. If these are logits (raw scores "
+            f"before a sigmoid), use BinaryCrossentropy(from_logits=True).")
+
     def get_config(self) -> dict:
         return {"name": self.name, "from_logits": self.from_logits}
 
@@ -133,7 +214,7 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def forward(self, y_true, y_pred):
+    def compute(self, y_true, y_pred):
         return mean_squared_error(y_true.astype(y_pred.dtype, copy=False), y_pred)
 
 
@@ -151,10 +232,20 @@ def get(identifier: Union[str, Loss]) -> Loss:
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _ALIASES:
         return _ALIASES[identifier.lower()]()
+    if callable(identifier) and not isinstance(identifier, type):
+        raise TypeError(
+            f"Unknown loss {getattr(identifier, '__name__', identifier)!r}: a plain function "
+            f"cannot be a nanonet loss, because training needs its gradient too. Expected a "
+            f"name ({', '.join(sorted(_ALIASES))}) or a Loss instance; for a custom loss, "
+            f"subclass nanonet.losses.Loss and implement compute(y_true, y_pred) -> "
+            f"(loss, dloss/dy_pred).")
     raise unknown_name_error("loss", identifier, _ALIASES)
 
 
 def from_config(config: dict) -> Loss:
+    if not isinstance(config, dict) or "name" not in config:
+        raise ValueError(f"losses.from_config: expected a dict with a 'name' (as get_config() "
+                         f"returns), got {config!r}.")
     config = dict(config)
     loss = get(config.pop("name"))
     return type(loss)(**config)

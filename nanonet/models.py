@@ -26,8 +26,8 @@ from .history import History
 from .layers import registry
 from .layers.base import Layer
 from .progress import ProgressBar
-from .validation import (as_float_array, check_float, check_int, check_not_empty,
-                         check_same_length)
+from .validation import (as_float_array, check_bool, check_float, check_int, check_not_empty,
+                         check_same_length, check_shape, first_non_finite, float_dtype)
 
 Arrays = List[np.ndarray]
 
@@ -42,9 +42,12 @@ class Sequential:
 
     def __init__(self, layers: Optional[Sequence[Layer]] = None, seed: Optional[int] = None,
                  dtype="float32", name: str = "sequential"):
+        if not isinstance(name, str):
+            raise TypeError(f"Sequential: name must be a string, got {name!r} "
+                            f"({type(name).__name__}).")
         self.name = name
         self.seed = check_int(seed, "seed", "Sequential", minimum=0, allow_none=True)
-        self.dtype = _float_dtype(dtype)
+        self.dtype = float_dtype(dtype, "dtype", "Sequential")
         init_seed, shuffle_seed, dropout_seed = np.random.SeedSequence(self.seed).spawn(3)
         self._init_rng = np.random.default_rng(init_seed)
         self._shuffle_rng = np.random.default_rng(shuffle_seed)
@@ -59,9 +62,13 @@ class Sequential:
         self._output_mask: Optional[np.ndarray] = None
         self._train_params: Arrays = []
         self._train_grads: Arrays = []
+        self._metric_functions: List = []          # the metrics as the inner loop calls them
         if layers is not None:
             if isinstance(layers, Layer):
                 layers = [layers]
+            elif isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
+                raise TypeError(f"Sequential: layers must be a list of nanonet layers, e.g. "
+                                f"[layers.Dense(1)], got {layers!r} ({type(layers).__name__}).")
             for layer in layers:
                 self.add(layer)
 
@@ -107,9 +114,21 @@ class Sequential:
                     "Sequential.build: the input shape is unknown. Pass it, e.g. "
                     "model.build((20,)), give the first layer input_shape=(20,) (or "
                     "input_length for Embedding), or call fit/predict with data.")
-        input_shape = tuple(input_shape)
+        input_shape = check_shape(input_shape, "input_shape", "Sequential.build")
         if input_shape and input_shape[0] is None:
             input_shape = input_shape[1:]
+        if not input_shape:
+            raise ValueError("Sequential.build: input_shape must give the size of each "
+                             "sample, e.g. (None, 20) or (20,), got (None,).")
+        if self.built:
+            built_for = tuple(self.layers[0].input_shape)
+            if not _shape_matches(input_shape, built_for) or len(input_shape) != len(built_for):
+                raise ValueError(
+                    f"Sequential.build: the model is already built for inputs of shape "
+                    f"{(None,) + built_for}, got input_shape {(None,) + input_shape}. A built "
+                    f"model's input size cannot change (its weights are sized for it); build "
+                    f"a new model for the new size.")
+            return
         self._build_layers(input_shape)
 
     @property
@@ -171,8 +190,24 @@ class Sequential:
         self.loss = losses_module.get(loss)
         if isinstance(metrics, str) or callable(metrics):
             metrics = [metrics]
+        if metrics is not None and (isinstance(metrics, dict)
+                                    or not hasattr(metrics, "__iter__")):
+            raise TypeError(f"Sequential.compile: metrics must be a list of names or "
+                            f"functions, e.g. metrics=['accuracy'], got {metrics!r} "
+                            f"({type(metrics).__name__}).")
         self.metrics = [metrics_module.get(m) for m in (metrics or [])]
         self._layout = None
+
+    @property
+    def _metric_fns(self) -> List:
+        """The metric functions the inner loop calls (built-ins without their input checks:
+        the model checked its data at the entry point)."""
+        cache = self._metric_functions
+        if not cache or cache[0] is not self.metrics or cache[1] != len(self.metrics):
+            cache = self._metric_functions = [
+                self.metrics, len(self.metrics),
+                [metrics_module.unchecked(fn) for _, fn in self.metrics]]
+        return cache[2]
 
     def _require_compiled(self, where: str) -> None:
         if self.loss is None or self.optimizer is None:
@@ -202,10 +237,10 @@ class Sequential:
                              "supported); end with an LSTM with return_sequences=False.")
         last = self.layers[-1]
         if self._uses_logits():
-            loss, d_logits = self.loss.forward_from_logits(y, last.logits)
+            loss, d_logits = self.loss.compute_from_logits(y, last.logits)
             dx = last.backward_from_logits(d_logits)
         else:
-            loss, d_pred = self.loss.forward(y, y_pred)
+            loss, d_pred = self.loss.compute(y, y_pred)
             dx = last.backward(d_pred)
         for layer in reversed(self.layers[:-1]):
             dx = layer.backward(dx)
@@ -218,11 +253,23 @@ class Sequential:
         """
         where = "Sequential.loss_and_grads"
         self._require_compiled(where)
+        training = check_bool(training, "training", where)
         x, y = self._prepare_xy(x, y, where)
         with _ModelStep(self):
             y_pred = self.forward(x, training=training)
+            self._check_outputs(y_pred, x, where)
             loss = self._loss_and_backward(y, y_pred)
-        return loss, [g.copy() for layer in self.layers for g in layer.grads.values()]
+        grads = [g.copy() for layer in self.layers for g in layer.grads.values()]
+        bad = [index for index, g in enumerate(grads) if first_non_finite(g) is not None]
+        if not math.isfinite(loss) or bad:
+            what = f"the loss is {loss}" if not math.isfinite(loss) else \
+                f"the gradient of weight {bad[0]} (get_weights() order) is not finite"
+            raise ValueError(
+                f"{where}: {what} although x and y are finite — the numbers overflowed "
+                f"{self.dtype} inside the model ({_scale_report(self, x, y)}). Expected "
+                f"inputs and targets of moderate size: scale them (e.g. standardise each "
+                f"feature) or use dtype='float64'.")
+        return loss, grads
 
     def _set_layer_roles(self) -> None:
         """No input gradient for the first layer. Every gradient passed between layers, and
@@ -241,9 +288,10 @@ class Sequential:
         self._require_compiled(where)
         x, y = self._prepare_xy(x, y, where)
         self._prepare_training()
-        loss, y_pred = self._train_step(x, y, epoch=1, batch=1, history=None)
-        values = [loss] + [fn(y, y_pred) for _, fn in self.metrics]
-        return values[0] if len(values) == 1 else values
+        loss, y_pred = self._train_step(x, y, 1, 1, None, where)
+        if not self.metrics:
+            return loss
+        return [loss] + [fn(y, y_pred) for fn in self._metric_fns]
 
     def fit(self, x=None, y=None, batch_size: Optional[int] = None, epochs: int = 1,
             verbose: int = 1, validation_split: float = 0.0, validation_data=None,
@@ -260,6 +308,7 @@ class Sequential:
         batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
         epochs = check_int(epochs, "epochs", where, minimum=1)
         verbose = _check_verbose(verbose, where)
+        shuffle = check_bool(shuffle, "shuffle", where)
         x, y = self._prepare_xy(x, y, where)
         x, y, validation = self._split_validation(x, y, validation_split, validation_data, where)
         self._prepare_training()
@@ -272,7 +321,8 @@ class Sequential:
             progress = ProgressBar(steps, verbose)
             logs = self._run_epoch(x, y, batch_size, shuffle, progress, epoch, history)
             if validation is not None:
-                val = self._evaluate_arrays(*validation, batch_size)
+                val = self._evaluate_arrays(*validation, batch_size,
+                                            where + " (validation data)")
                 logs.update({f"val_{name}": value for name, value in val.items()})
             history.record(epoch - 1, logs)
             progress.update(steps, logs)
@@ -282,18 +332,20 @@ class Sequential:
         n = len(x)
         order = self._shuffle_rng.permutation(n) if shuffle else None
         totals = _RunningMeans(["loss"] + [name for name, _ in self.metrics])
+        metric_fns = self._metric_fns
         for batch, start in enumerate(range(0, n, batch_size), start=1):
             rows = slice(start, start + batch_size) if order is None else \
                 order[start:start + batch_size]
             xb, yb = x[rows], y[rows]
             loss, y_pred = self._train_step(xb, yb, epoch, batch, history)
-            values = [loss] + [fn(yb, y_pred) for _, fn in self.metrics]
+            values = [loss] + [fn(yb, y_pred) for fn in metric_fns]
             totals.add(values, len(xb))
             if start + batch_size < n:
                 progress.update(batch, totals.means())
         return totals.means()
 
-    def _train_step(self, x, y, epoch: int, batch: int, history) -> Tuple[float, np.ndarray]:
+    def _train_step(self, x, y, epoch: int, batch: int, history,
+                    where: str = "Sequential.fit") -> Tuple[float, np.ndarray]:
         with _ModelStep(self):
             y_pred = self.forward(x, training=True)
             loss = self._loss_and_backward(y, y_pred)
@@ -303,7 +355,7 @@ class Sequential:
             what = f"the loss became {loss}" if not math.isfinite(loss) else \
                 "the weight update overflowed (non-finite gradients or steps)"
             raise TrainingDivergedError(
-                f"Sequential.fit: {what} at epoch {epoch}, batch {batch}; training stopped and "
+                f"{where}: {what} at epoch {epoch}, batch {batch}; training stopped and "
                 f"the weights are those from before this batch. Try a lower learning_rate (now "
                 f"{self.optimizer.learning_rate}), gradient clipping (clipnorm=1.0), or check "
                 f"the inputs' scale (standardise features).", epoch, batch, history)
@@ -343,17 +395,27 @@ class Sequential:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, batch_size) -> Dict[str, float]:
+    def _evaluate_arrays(self, x, y, batch_size, where: str = "Sequential.evaluate"
+                         ) -> Dict[str, float]:
         totals = _RunningMeans(["loss"] + [name for name, _ in self.metrics])
+        metric_fns = self._metric_fns
         with _ModelStep(self):
             for start in range(0, len(x), batch_size):
                 xb, yb = x[start:start + batch_size], y[start:start + batch_size]
                 y_pred = self.forward(xb, training=False)
+                self._check_outputs(y_pred, xb, where, first_sample=start)
                 if self._uses_logits():
-                    loss = self.loss.forward_from_logits(yb, self.layers[-1].logits)[0]
+                    loss = self.loss.compute_from_logits(yb, self.layers[-1].logits)[0]
                 else:
-                    loss = self.loss.forward(yb, y_pred)[0]
-                totals.add([loss] + [fn(yb, y_pred) for _, fn in self.metrics], len(xb))
+                    loss = self.loss.compute(yb, y_pred)[0]
+                if not math.isfinite(loss):
+                    raise ValueError(
+                        f"{where}: the loss on samples {start}–{start + len(xb) - 1} is {loss} "
+                        f"although x and y are finite — it overflowed {self.dtype} "
+                        f"({_scale_report(self, xb, yb, y_pred)}). Expected targets and "
+                        f"outputs of moderate size: scale the data (e.g. standardise the "
+                        f"features and targets) or use dtype='float64'.")
+                totals.add([loss] + [fn(yb, y_pred) for fn in metric_fns], len(xb))
         return totals.means()
 
     def predict(self, x, batch_size: Optional[int] = None, verbose: int = 0) -> np.ndarray:
@@ -371,11 +433,34 @@ class Sequential:
             outputs = [self.forward(x[start:start + batch_size], training=False)
                        for start in range(0, len(x), batch_size)]
         progress.update(progress.target, {})
-        return np.concatenate(outputs, axis=0)
+        outputs = np.concatenate(outputs, axis=0)
+        self._check_outputs(outputs, x, where)
+        return outputs
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         """``model(x)``: one forward pass over all of `x` at once."""
-        return self.forward(self._prepare_x(x, "Sequential.__call__"), training=training)
+        where = "Sequential.__call__"
+        training = check_bool(training, "training", where)
+        x = self._prepare_x(x, where)
+        with _ModelStep(self):
+            output = self.forward(x, training=training)
+        self._check_outputs(output, x, where)
+        return output
+
+    def _check_outputs(self, outputs: np.ndarray, x: np.ndarray, where: str,
+                       first_sample: int = 0) -> None:
+        """Refuse outputs that stopped being finite numbers (the data was checked finite, so
+        something overflowed inside): one sum, and a search only when it is not finite."""
+        found = first_non_finite(outputs)
+        if found is None:
+            return
+        index, value = found
+        raise ValueError(
+            f"{where}: the model's output for sample {first_sample + index[0]} is {value} "
+            f"although x is finite — the numbers overflowed {self.dtype} inside the model "
+            f"({_scale_report(self, x)}). Expected inputs of moderate size: scale them "
+            f"(e.g. standardise each feature to mean 0 and standard deviation 1) or use "
+            f"dtype='float64'.")
 
     # ================================================================== data checks
     def _prepare_x(self, x, where: str) -> np.ndarray:
@@ -384,7 +469,11 @@ class Sequential:
         if x is None:
             raise ValueError(f"{where}: x is required.")
         x = self.layers[0].prepare_input(x, "x", where)
-        check_not_empty(x, "x", where)
+        if x.size == 0 or x.ndim == 0:
+            check_not_empty(x, "x", where)
+            raise ValueError(f"{where}: x has shape {x.shape}: its samples are empty (a "
+                             f"dimension of size 0 after the batch); expected at least one "
+                             f"feature (or timestep) per sample.")
         if not self.built:
             self._build_layers(self.layers[0].shape_from_data(x.shape[1:]))
         expected = self.layers[0].input_shape
@@ -417,8 +506,14 @@ class Sequential:
                                        high=1.0, high_inclusive=False)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                got = f"a {type(validation_data).__name__} of length {len(validation_data)}" \
+                    if isinstance(validation_data, (tuple, list)) \
+                    else type(validation_data).__name__
+                extra = " (sample weights are not supported)" \
+                    if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3 \
+                    else ""
                 raise ValueError(f"{where}: validation_data must be a tuple (x_val, y_val), "
-                                 f"got {type(validation_data).__name__}.")
+                                 f"got {got}{extra}.")
             return x, y, self._prepare_xy(*validation_data, where + " (validation_data)")
         if validation_split == 0:
             return x, y, None
@@ -436,26 +531,30 @@ class Sequential:
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Overwrite every weight in place from a ``get_weights()``-style list (Keras's works)."""
+        where = "Sequential.set_weights"
         if not self.built:
             raise ValueError("Sequential.set_weights: the model is not built yet, so its "
                              "weights do not exist; call build(input_shape) or give the first "
                              "layer an input_shape.")
+        if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+            raise TypeError(f"{where}: weights must be a list of arrays (as get_weights() "
+                            f"returns), got {type(weights).__name__}.")
         weights = list(weights)
         expected = [(layer, name, p.shape) for layer in self.layers
                     for name, p in layer.params.items()]
         if len(weights) != len(expected):
             listing = ", ".join(f"{layer.name}/{name} {shape}" for layer, name, shape in expected)
-            raise ValueError(f"Sequential.set_weights: expected {len(expected)} arrays "
+            raise ValueError(f"{where}: expected {len(expected)} arrays "
                              f"({listing}), got {len(weights)}.")
-        for (layer, name, shape), value in zip(expected, weights):
-            if np.shape(value) != shape:
-                raise ValueError(f"Sequential.set_weights: {layer.describe()} weight {name!r} "
-                                 f"must have shape {shape}, got {np.shape(value)}.")
-        offset = 0
+        checked, offset = [], 0                  # check every layer's before writing any
         for layer in self.layers:
             count = len(layer.params)
-            layer.set_weights(weights[offset:offset + count])
+            checked.append(layer.checked_weights(weights[offset:offset + count],
+                                                 f"{where}: {layer.describe()}"))
             offset += count
+        for layer, values in zip(self.layers, checked):
+            for name, value in zip(layer.params, values):
+                layer.params[name][...] = value
 
     def get_random_state(self) -> dict:
         """Where the shuffling and dropout streams stand (and those of layers with their own
@@ -487,6 +586,10 @@ class Sequential:
     @classmethod
     def from_config(cls, config: dict, dtype=None) -> "Sequential":
         """Rebuild an (untrained) model from ``get_config()``; `dtype` overrides the stored one."""
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError(f"Sequential.from_config: expected a dict with a list of 'layers' "
+                             f"(as get_config() returns), got "
+                             f"{config if not isinstance(config, dict) else sorted(config)!r}.")
         model = cls([registry.deserialize(c) for c in config["layers"]], seed=config.get("seed"),
                     dtype=dtype or config.get("dtype", "float32"), name=config.get("name",
                                                                                   "sequential"))
@@ -497,6 +600,9 @@ class Sequential:
     def summary(self, print_fn=print) -> None:
         """Print a Keras-like table: layer, output shape, parameter count."""
         from .summary import summary_lines
+        if not callable(print_fn):
+            raise TypeError(f"Sequential.summary: print_fn must be a function that takes one "
+                            f"line of text (default print), got {print_fn!r}.")
         for line in summary_lines(self):
             print_fn(line)
 
@@ -574,16 +680,20 @@ def _shape_matches(shape, expected) -> bool:
                                                for s, e in zip(shape, expected))
 
 
-def _float_dtype(dtype) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"Sequential: dtype must be a float dtype such as 'float32', "
-                        f"got {dtype!r}.") from None
-    if dtype.kind != "f":
-        raise TypeError(f"Sequential: dtype must be a float dtype ('float16', 'float32' or "
-                        f"'float64'), got {dtype.name!r}.")
-    return dtype
+def _scale_report(model: Sequential, x: np.ndarray, y: Optional[np.ndarray] = None,
+                  y_pred: Optional[np.ndarray] = None) -> str:
+    """'largest |x| = 1e+30, largest |weight| = 0.52': the sizes behind an overflow."""
+    parts = []
+    if x.dtype.kind == "f" and x.size:
+        parts.append(f"largest |x| = {float(np.max(np.abs(x))):.3g}")
+    for name, array in (("y", y), ("output", y_pred)):
+        if array is not None and array.size and first_non_finite(array) is None:
+            parts.append(f"largest |{name}| = {float(np.max(np.abs(array))):.3g}")
+    weights = [np.max(np.abs(p)) for layer in model.layers for p in layer.params.values()
+               if p.size]
+    if weights:
+        parts.append(f"largest |weight| = {float(max(weights)):.3g}")
+    return ", ".join(parts)
 
 
 def _check_verbose(verbose, where: str) -> int:

@@ -2,7 +2,11 @@
 
 Every function here works on any float dtype (float16/32/64), keeps the input's dtype, and
 never raises NumPy overflow/invalid warnings for finite input, however large: the formulas
-only ever call ``exp`` on non-positive numbers.
+only ever call ``exp`` on non-positive numbers. Python numbers, lists, ints and bools are
+taken too (as float64); strings and complex numbers are a TypeError. NaN in gives NaN out
+(elementwise math has no better answer; the layers and losses refuse NaN at their entry).
+The ``*_from_output`` derivatives expect what the forward produced: σ(x) in [0, 1], tanh(x)
+in [−1, 1].
 
 Derivatives are written in terms of what the forward pass already computed, the way backward
 passes use them::
@@ -15,9 +19,39 @@ passes use them::
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
+def _float_input(function):
+    """Let `function` take any real numbers: Python numbers, lists, bool and integer arrays
+    become float64 arrays first (``-x`` of an unsigned int would wrap around, ``exp`` of a
+    large int overflows); float arrays pass untouched, keeping their dtype. Anything else —
+    strings, complex, objects — is a TypeError naming the function."""
+    @functools.wraps(function)
+    def wrapper(x):
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+            x = _as_float(x, f"nanonet.ops.{function.__name__}")
+        return function(x)
+    return wrapper
+
+
+def _as_float(x, where: str) -> np.ndarray:
+    try:
+        array = np.asarray(x)
+    except ValueError as error:
+        raise ValueError(f"{where}: x must be a rectangular array of numbers, got a ragged "
+                         f"sequence ({error}).") from None
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(f"{where}: x must hold real numbers (floats, ints or bools), got an array "
+                    f"of dtype {array.dtype}.")
+
+
+@_float_input
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1 / (1 + e^{-x}), computed without overflow.
 
@@ -30,37 +64,44 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, s, e * s).astype(_float_dtype(x), copy=False)
 
 
+@_float_input
 def sigmoid_grad_from_output(s: np.ndarray) -> np.ndarray:
     """σ'(x) given s = σ(x): s (1 − s)."""
     return s * (1.0 - s)
 
 
+@_float_input
 def tanh(x: np.ndarray) -> np.ndarray:
     """tanh(x); NumPy's tanh is already stable for all finite x."""
     return np.tanh(x)
 
 
+@_float_input
 def tanh_grad_from_output(t: np.ndarray) -> np.ndarray:
     """tanh'(x) given t = tanh(x): 1 − t²."""
     return 1.0 - t * t
 
 
+@_float_input
 def relu(x: np.ndarray) -> np.ndarray:
     """max(x, 0)."""
     return np.maximum(x, 0)
 
 
+@_float_input
 def relu_grad(x_or_output: np.ndarray) -> np.ndarray:
     """relu'(x): 1 where x > 0, else 0 (0 at x = 0). Works on x or on relu(x) alike."""
     return (np.asarray(x_or_output) > 0).astype(_float_dtype(x_or_output), copy=False)
 
 
+@_float_input
 def softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), without overflow."""
     x = np.asarray(x)
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
+@_float_input
 def log_sigmoid(x: np.ndarray) -> np.ndarray:
     """log σ(x) = −softplus(−x), finite for every finite x."""
     return -softplus(-np.asarray(x))

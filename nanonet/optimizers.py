@@ -24,11 +24,15 @@ Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm
 """
 from __future__ import annotations
 
+import difflib
+import inspect
+import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .validation import check_float, unknown_name_error
+from .validation import (as_array, cast_checked, check_bool, check_float, first_non_finite,
+                         unknown_name_error)
 
 #: elements updated together: the block's slices of weights, gradients and slots fit in cache
 BLOCK = 1 << 14
@@ -41,8 +45,11 @@ class Optimizer:
     slot_names: Sequence[str] = ()
 
     def __init__(self, learning_rate: float, clipnorm: Optional[float] = None,
-                 clipvalue: Optional[float] = None, global_clipnorm: Optional[float] = None):
+                 clipvalue: Optional[float] = None, global_clipnorm: Optional[float] = None,
+                 **unknown):
         where = type(self).__name__
+        if unknown:
+            raise _unknown_arguments_error(type(self), unknown)
         self.learning_rate = check_float(learning_rate, "learning_rate", where,
                                          low=0.0, low_inclusive=False)
         self.clipnorm = _optional_positive(clipnorm, "clipnorm", where)
@@ -53,20 +60,53 @@ class Optimizer:
                              f"(got clipnorm={clipnorm}, global_clipnorm={global_clipnorm}).")
         self.iterations = 0
         self.slots: List[Dict[str, np.ndarray]] = []
+        self._diverged_at = 0                     # the array whose update was refused last
         self._work: Dict[np.dtype, Tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ public
-    def apply_gradients(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
+    def apply_gradients(self, params: Sequence[np.ndarray],
+                        grads: Optional[Sequence[np.ndarray]] = None,
                         check_finite: bool = False) -> bool:
         """One update step: ``params[i]`` is changed in place using ``grads[i]``.
 
-        With ``check_finite=True`` every new value is checked before it is kept: if any is
-        NaN or inf, the weights are left exactly as they were (the optimizer's own iteration
-        count and slots have advanced) and False is returned.
+        ``params``: a list of float arrays (updated in place); ``grads``: a list of arrays (or
+        nested lists, ints) of the same shapes. Keras's form, one list of (gradient, weight)
+        pairs, is accepted too: ``apply_gradients(zip(grads, params))``.
+
+        Every new value is checked before it is kept. If any would be NaN or inf — the step
+        overflowed, or (with ``check_finite=True``) a gradient was not finite — the weights and
+        the optimizer's state are left exactly as they were, and then ``check_finite=True``
+        returns False while the default raises a ValueError saying what to change. Without
+        ``check_finite``, NaN/inf gradients are refused up front with a ValueError.
         """
-        params, grads = list(params), list(grads)
-        self._check(params, grads)
-        return self._apply(params, grads, check_finite)
+        check_finite = check_bool(check_finite, "check_finite",
+                                  f"{type(self).__name__}.apply_gradients")
+        params, grads = self._checked_arguments(params, grads, refuse_non_finite=not check_finite)
+        saved = self.iterations, [{k: v.copy() for k, v in slots.items() if k[0] != "_"}
+                                  for slots in self.slots]
+        with np.errstate(all="ignore"):          # a step that overflows is reported below
+            updated = self._apply(params, grads, check_finite=True)
+        if updated:
+            return True
+        self.iterations = saved[0]
+        if saved[1]:
+            for slots, kept in zip(self.slots, saved[1]):
+                for key, value in kept.items():
+                    slots[key][...] = value
+        else:
+            self.slots = []
+        if check_finite:
+            return False
+        index = self._diverged_at
+        grad = grads[index]
+        raise ValueError(
+            f"{type(self).__name__}.apply_gradients: the update would make params[{index}] "
+            f"(or the optimizer's state) non-finite (NaN or inf) — the step overflowed "
+            f"{params[index].dtype} "
+            f"(largest |grads[{index}]| = {float(np.max(np.abs(grad))):.3g}, learning_rate = "
+            f"{self.learning_rate}). Expected a step that stays finite: every weight and the "
+            f"optimizer's state are left as they were; lower the learning_rate, clip the "
+            f"gradients (clipnorm=1.0) or use float64 weights.")
 
     def _apply(self, params: List[np.ndarray], grads: List[np.ndarray],
                check_finite: bool) -> bool:
@@ -78,10 +118,11 @@ class Optimizer:
             grads = self.clip(grads)
         self.iterations += 1
         written: List[Tuple[np.ndarray, slice, np.ndarray]] = []
-        for param, grad, slots in zip(params, grads, self.slots):
+        for index, (param, grad, slots) in enumerate(zip(params, grads, self.slots)):
             if not self._update_in_blocks(param, grad, slots, check_finite, written):
                 for flat_param, block, kept in written:      # put the old values back
                     np.copyto(flat_param[block], kept[block])
+                self._diverged_at = index
                 return False
         return True
 
@@ -94,6 +135,9 @@ class Optimizer:
         `written`), so it can be put back if this or any later block turns out non-finite."""
         flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
         flat_slots = slots["_flat"]
+        # in float16 a slot can overflow while the weights stay finite (then they would stop
+        # learning without a word); wider floats overflow the weights first
+        check_slots = check_finite and param.itemsize < 4 and bool(self.slot_names)
         backup = flat_slots["_backup"]
         work = self._work_arrays(param.dtype)
         constants = self.step_constants(param.dtype)
@@ -104,8 +148,12 @@ class Optimizer:
                 np.copyto(backup[block], param_block)
                 written.append((flat_param, block, backup))
             self.update(param_block, flat_grad[block], flat_slots, block, work, constants)
-            if check_finite and not np.isfinite(np.add.reduce(param_block)):
+            if check_finite and not np.isfinite(np.add.reduce(param_block)) \
+                    and not np.isfinite(param_block).all():   # (a sum of finite values may overflow)
                 return False
+            if check_slots and not all(np.isfinite(flat_slots[name][block]).all()
+                                       for name in self.slot_names):
+                return False                     # e.g. Adam's v = g² beyond float16's 65504
         return True
 
     def step_constants(self, dtype: np.dtype) -> tuple:
@@ -123,7 +171,7 @@ class Optimizer:
         if self.clipnorm is not None:
             grads = [g * (self.clipnorm / max(_norm(g), self.clipnorm)) for g in grads]
         if self.global_clipnorm is not None:
-            total = float(np.sqrt(sum(_norm(g) ** 2 for g in grads)))
+            total = math.hypot(*(_norm(g) for g in grads))   # no overflow in the squares
             grads = [g * (self.global_clipnorm / max(total, self.global_clipnorm)) for g in grads]
         if self.clipvalue is not None:
             grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
@@ -169,6 +217,48 @@ class Optimizer:
             work = self._work[dtype] = tuple(np.empty(BLOCK, dtype) for _ in range(2))
         return work
 
+    def _checked_arguments(self, params, grads, refuse_non_finite: bool):
+        """(params, grads) as lists, checked: see ``apply_gradients``."""
+        where = f"{type(self).__name__}.apply_gradients"
+        if grads is None:                                 # Keras: [(gradient, weight), ...]
+            if isinstance(params, np.ndarray):
+                raise TypeError(f"{where}: grads is missing. Call apply_gradients(params, "
+                                f"grads) with two lists, or apply_gradients(zip(grads, "
+                                f"params)) as Keras.")
+            pairs = list(params)
+            if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
+                raise TypeError(f"{where}: grads is missing. Call apply_gradients(params, "
+                                f"grads) with two lists, or apply_gradients(zip(grads, "
+                                f"params)) — pairs (gradient, weight) — as Keras.")
+            grads, params = [g for g, _ in pairs], [p for _, p in pairs]
+        for name, value in (("params", params), ("grads", grads)):
+            if isinstance(value, np.ndarray) or not hasattr(value, "__iter__"):
+                got = "a single array" if isinstance(value, np.ndarray) \
+                    else type(value).__name__
+                raise TypeError(f"{where}: {name} must be a list of arrays, one per weight "
+                                f"(e.g. [w] for a single array w), got {got}.")
+        params, grads = list(params), list(grads)
+        self._check(params, grads)
+        checked = []
+        for index, (param, grad) in enumerate(zip(params, grads)):
+            grad = as_array(grad, f"grads[{index}]", where)
+            if grad.shape != param.shape:
+                raise ValueError(
+                    f"{where}: params[{index}] and grads[{index}] must be arrays of the same "
+                    f"shape, got {param.shape} and {grad.shape}.")
+            if grad.dtype.kind != "f":                   # ints and bools, as numbers
+                grad = cast_checked(grad, param.dtype, f"grads[{index}]", where)
+            if refuse_non_finite:
+                found = first_non_finite(grad)
+                if found is not None:
+                    raise ValueError(
+                        f"{where}: grads[{index}] contains {found[1]} at index {found[0]}. "
+                        f"Expected finite gradients: NaN/inf would make the weights NaN. "
+                        f"Check the loss and the inputs (or pass check_finite=True to get "
+                        f"False back instead of an update).")
+            checked.append(grad)
+        return params, checked
+
     def _check(self, params, grads) -> None:
         where = f"{type(self).__name__}.apply_gradients"
         if len(params) != len(grads):
@@ -177,13 +267,12 @@ class Optimizer:
         if self.slots and len(self.slots) != len(params):
             raise ValueError(f"{where}: this optimizer has state for {len(self.slots)} "
                              f"arrays, got {len(params)}; use one optimizer per model.")
-        for index, (param, grad) in enumerate(zip(params, grads)):
-            if not isinstance(param, np.ndarray) or not isinstance(grad, np.ndarray) \
-                    or param.shape != grad.shape:
-                raise ValueError(
-                    f"{where}: params[{index}] and grads[{index}] must be arrays of the same "
-                    f"shape, got {getattr(param, 'shape', type(param))} and "
-                    f"{getattr(grad, 'shape', type(grad))}.")
+        for index, param in enumerate(params):
+            if not isinstance(param, np.ndarray):
+                raise TypeError(
+                    f"{where}: params[{index}] must be a NumPy float array (it is updated in "
+                    f"place), got {type(param).__name__}; e.g. w = np.array(values, "
+                    f"dtype=np.float32).")
             if param.dtype.kind != "f" or not param.flags.c_contiguous \
                     or not param.flags.writeable:
                 raise ValueError(
@@ -191,6 +280,14 @@ class Optimizer:
                     f"(it is updated in place), got dtype {param.dtype}"
                     f"{'' if param.flags.c_contiguous else ', not contiguous'}"
                     f"{'' if param.flags.writeable else ', read-only'}.")
+            if self.slots:
+                made_for = self.slots[index]["_backup"]
+                if made_for.shape != param.shape or made_for.dtype != param.dtype:
+                    raise ValueError(
+                        f"{where}: this optimizer's state for params[{index}] was made for "
+                        f"an array of shape {made_for.shape} and dtype {made_for.dtype}, got "
+                        f"{param.shape} {param.dtype}; use one optimizer per list of weights "
+                        f"(per model).")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -206,7 +303,7 @@ class SGD(Optimizer):
                  nesterov: bool = False, **clipping):
         super().__init__(learning_rate, **clipping)
         self.momentum = check_float(momentum, "momentum", "SGD", low=0.0, high=1.0)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool(nesterov, "nesterov", "SGD")
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
     def update(self, param, grad, slots, block, work, constants) -> None:
@@ -272,7 +369,26 @@ class Adam(Optimizer):
 
 
 def _norm(g: np.ndarray) -> float:
-    return float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+    norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+    if math.isinf(norm):                     # squares beyond float64 (|g| > 1e154): rescale
+        top = float(np.max(np.abs(g)))
+        if math.isfinite(top) and top > 0:
+            norm = top * float(np.sqrt(np.sum(np.square(g / top, dtype=np.float64))))
+    return norm
+
+
+def _unknown_arguments_error(cls, unknown: dict) -> TypeError:
+    valid = [name for name in inspect.signature(cls.__init__).parameters
+             if name not in ("self", "clipping", "unknown")]
+    valid += [name for name in ("clipnorm", "clipvalue", "global_clipnorm") if name not in valid]
+    name = sorted(unknown)[0]
+    if name == "lr":
+        hint = f" Keras renamed lr to learning_rate: write learning_rate={unknown[name]!r}."
+    else:
+        close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+    return TypeError(f"{cls.__name__}: unknown argument {name}={unknown[name]!r}. Valid "
+                     f"arguments: {', '.join(valid)}.{hint}")
 
 
 def _optional_positive(value, name: str, where: str) -> Optional[float]:
@@ -294,5 +410,8 @@ def get(identifier: Union[str, Optimizer]) -> Optimizer:
 
 
 def from_config(config: dict) -> Optimizer:
+    if not isinstance(config, dict) or "name" not in config:
+        raise ValueError(f"optimizers.from_config: expected a dict with a 'name' (as "
+                         f"get_config() returns), got {config!r}.")
     config = dict(config)
-    return _REGISTRY[config.pop("name")](**config)
+    return type(get(config.pop("name")))(**config)

@@ -61,21 +61,37 @@ def as_float_array(x, name: str, where: str, dtype=np.float32) -> np.ndarray:
 
 def check_finite(array: np.ndarray, name: str, where: str) -> None:
     """Raise ValueError naming the first NaN/inf element of `array`."""
-    if array.dtype.kind not in "fc":
+    if array.dtype.kind not in "fc" or (array.size <= 65536 and np.isfinite(array).all()):
+        return                                   # the common case, without further calls
+    found = first_non_finite(array)
+    if found is None:
         return
-    if array.size > 65536:                       # big arrays: one sum beats a boolean array
-        with np.errstate(over="ignore", invalid="ignore"):
-            if np.isfinite(np.add.reduce(array, axis=None)):   # NaN and ±inf reach the sum
-                return
-    if np.isfinite(array).all():                 # (or the sum overflowed on finite values)
-        return
-    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    index, value = found
     where_text = f" at index {index}" if index else ""
-    value = array[index].item()                  # a plain nan / inf / -inf, not np.float32(nan)
     raise ValueError(
         f"{where}: {name} contains {value}{where_text} "
         f"({int((~np.isfinite(array)).sum())} non-finite value(s) in all). "
         f"Expected finite numbers (no NaN or inf): clean or impute the data first.")
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """True if `array` holds no NaN or inf (a big array: one sum, a full check only if the sum
+    is not finite)."""
+    if array.dtype.kind not in "fc":
+        return True
+    if array.size > 65536:                       # big arrays: one sum beats a boolean array
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(array, axis=None)):   # NaN and ±inf reach the sum
+                return True
+    return bool(np.isfinite(array).all())        # (or the sum overflowed on finite values)
+
+
+def first_non_finite(array: np.ndarray):
+    """None if `array` is all finite, else (index of its first NaN/inf, that value as a float)."""
+    if all_finite(array):
+        return None
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    return index, array[index].item()            # a plain nan / inf / -inf, not np.float32(nan)
 
 
 def check_rank(array: np.ndarray, ranks: Iterable[int], name: str, where: str,
@@ -122,8 +138,81 @@ def check_float(value, name: str, where: str, low: Optional[float] = None,
     return value
 
 
+def check_bool(value, name: str, where: str) -> bool:
+    """`value` as a bool: True/False (NumPy's too) or the integers 0 and 1; anything else —
+    notably a string such as "no", which Python would read as True — is a TypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"{where}: {name} must be True or False, got {value!r} "
+                    f"({type(value).__name__}).")
+
+
+def check_shape(shape, name: str, where: str, allow_none: bool = True) -> tuple:
+    """A shape (a tuple or list of sizes ≥ 1, or None for "any size") as a tuple.
+
+    A bare integer is refused with the fix spelled out: ``input_shape=(3,)``, not ``3``."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        raise TypeError(f"{where}: {name} must be a tuple of sizes, got the integer {shape!r}; "
+                        f"write ({shape},) for one dimension of size {shape}.")
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{where}: {name} must be a tuple of sizes such as (20,) or "
+                        f"(None, 8), got {shape!r} ({type(shape).__name__}).")
+    result = []
+    for position, size in enumerate(shape):
+        if size is None and allow_none:
+            result.append(None)
+            continue
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+            raise TypeError(f"{where}: {name} must hold integer sizes"
+                            f"{' or None' if allow_none else ''}, got {size!r} "
+                            f"({type(size).__name__}) at position {position} of {tuple(shape)}.")
+        if size < 1:
+            raise ValueError(f"{where}: {name} must hold sizes >= 1, got {int(size)} at "
+                             f"position {position} of {tuple(shape)}.")
+        result.append(int(size))
+    return tuple(result)
+
+
+def float_dtype(dtype, name: str, where: str) -> np.dtype:
+    """`dtype` as a NumPy float dtype ('float16', 'float32' or 'float64'), or a clear TypeError."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        shown = result.name if result is not None else repr(dtype)
+        raise TypeError(f"{where}: {name} must be a float dtype ('float16', 'float32' or "
+                        f"'float64'), got {shown}.")
+    return result
+
+
+def as_float_like(x, name: str, where: str, dtype) -> np.ndarray:
+    """`x` (arrays, lists, numbers) as a finite array of float `dtype` — ints and bools cast,
+    floats converted with an overflow check; `dtype` None keeps a float input's own dtype
+    (ints and bools become float32)."""
+    array = as_array(x, name, where)
+    if dtype is None:
+        dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float32)
+    return as_float_array(array, name, where, dtype)
+
+
+def check_same_shape(got: np.ndarray, expected_shape, name: str, where: str,
+                     meaning: str = "") -> None:
+    """Raise ValueError unless `got.shape == expected_shape` (no broadcasting)."""
+    if got.shape != tuple(expected_shape):
+        extra = f" ({meaning})" if meaning else ""
+        raise ValueError(f"{where}: {name} must have shape {tuple(expected_shape)}{extra}, "
+                         f"got {got.shape}.")
+
+
 def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
     """x and y must describe the same number of samples (their first dimension)."""
+    if not x.ndim or not y.ndim:
+        name, array = ("x", x) if not x.ndim else ("y", y)
+        raise ValueError(f"{where}: {name} is a single number ({array.item()!r}, shape ()); "
+                         f"expected one entry per sample, e.g. [{array.item()!r}].")
     if len(x) != len(y):
         raise ValueError(
             f"{where}: x and y must have the same number of samples (first dimension), "
@@ -137,15 +226,28 @@ def check_not_empty(x: np.ndarray, name: str, where: str) -> None:
                          f"expected at least one sample.")
 
 
-def _cast_checked(array: np.ndarray, dtype, name: str, where: str) -> np.ndarray:
-    if array.dtype.kind == "f" and np.dtype(dtype).itemsize < array.dtype.itemsize:
+def cast_checked(array: np.ndarray, dtype, name: str, where: str) -> np.ndarray:
+    """`array` cast to float `dtype`, refusing finite values the smaller dtype cannot hold
+    (NumPy would turn them into inf, with a RuntimeWarning)."""
+    dtype = np.dtype(dtype)
+    if array.dtype.kind in "iu" and dtype.kind == "f" and array.size \
+            and array.dtype.itemsize * 8 >= np.finfo(dtype).maxexp:   # e.g. int64 → float16
+        top = max(abs(int(array.max())), abs(int(array.min())))
+        if top > float(np.finfo(dtype).max):
+            raise ValueError(
+                f"{where}: {name} holds integers up to {top}, beyond the largest {dtype.name} "
+                f"({np.finfo(dtype).max:.3g}); rescale the data.")
+    if array.dtype.kind == "f" and dtype.kind == "f" and dtype.itemsize < array.dtype.itemsize:
         finite = np.isfinite(array)
         limit = np.finfo(dtype).max
         if np.any(np.abs(array[finite]) > limit):
             raise ValueError(
                 f"{where}: {name} holds values up to {np.abs(array[finite]).max():.3g}, "
-                f"beyond the largest {np.dtype(dtype).name} ({limit:.3g}); rescale the data.")
+                f"beyond the largest {dtype.name} ({limit:.3g}); rescale the data.")
     return array.astype(dtype)
+
+
+_cast_checked = cast_checked
 
 
 def _preview(array: np.ndarray) -> str:

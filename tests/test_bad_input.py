@@ -27,6 +27,18 @@ Covered here (one focused test per case, parametrized where the cases are alike)
   batch and suggesting a lower learning rate, and the weights stay finite — exactly those from
   before the bad batch.
 
+The second half of the file covers every other entry point of the model half of the API,
+called directly: layer constructors, ``layer(x)``, ``forward``/``backward`` (wrong shapes,
+ranks, dtypes, NaN, unbuilt layers, backward before forward, Embedding ids, LSTM masks and
+states, Dropout noise shapes), losses and ``binary_accuracy`` (the (n,) vs (n, 1) broadcast that
+used to give a silent wrong number, labels and probabilities out of range, NaN, overflow),
+optimizers (lists, Keras's (gradient, weight) pairs, NaN gradients, overflowing steps and
+float16 state, reused state, read-only weights, clipping, unknown arguments), initializers
+(custom callables of the wrong shape or signature), ``ops`` on non-float input, and the
+Sequential methods not covered above (constructor, build, compile, fit's shuffle and
+validation_data, set_weights, summary, from_config, and predict/evaluate/__call__/
+loss_and_grads whose numbers overflow although the inputs are finite).
+
 Tests marked ``xfail(strict=True)`` assert the correct behaviour of code this file's author does
 not own; each reason says what happens now. When the owner fixes it the test XPASSes, which fails
 the run (strict) as a reminder to drop the marker.
@@ -654,3 +666,836 @@ def test_update_that_overflows_raises_training_diverged_with_finite_weights():
         model.fit(x, x.sum(axis=1), epochs=2, batch_size=4, shuffle=False, verbose=0)
     assert "learning_rate" in str(excinfo.value)
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+# ============================================================================ the API beyond fit
+# Every entry point a learner may call directly: layers (constructors, __call__, forward,
+# backward), losses, metrics, optimizers, initializers, ops, and the Sequential methods not
+# covered above. Same contract: the exception type, and a message naming where, which argument,
+# the value received and what was expected. Several cases below were silent wrong numbers.
+import warnings  # noqa: E402
+
+from nanonet import initializers, losses, metrics, ops  # noqa: E402
+
+
+def raises(exception, action, *parts):
+    """Run `action`, expect `exception`, and check every part appears in its message."""
+    with pytest.raises(exception) as excinfo:
+        action()
+    text = message(excinfo)
+    for part in parts:
+        assert part in text, f"{part!r} not in message: {text}"
+    return text
+
+
+def built_dense(units=2, features=3, activation=None, dtype="float32"):
+    layer = layers.Dense(units, activation=activation, name="d", dtype=dtype)
+    layer.build((features,), np.random.default_rng(0))
+    return layer
+
+
+def built_lstm(units=2, features=3, **kwargs):
+    layer = layers.LSTM(units, name="rnn", **kwargs)
+    layer.build((None, features), np.random.default_rng(0))
+    return layer
+
+
+# ---------------------------------------------------------------------------- losses, directly
+LABELS = np.array([1.0, 0.0, 1.0])
+PROBABILITIES = np.array([[0.9], [0.1], [0.8]])
+
+
+@pytest.mark.parametrize("loss", [losses.BinaryCrossentropy(), losses.MeanSquaredError()],
+                         ids=["bce", "mse"])
+@pytest.mark.parametrize("labels_shape", [(3,), (3, 1)])
+@pytest.mark.parametrize("pred_shape", [(3,), (3, 1)])
+def test_loss_labels_and_predictions_differing_by_a_last_axis_of_one_match_keras(
+        loss, labels_shape, pred_shape):
+    """(n,) labels with (n, 1) predictions: before, NumPy broadcast them to (n, n) and the loss
+    compared every label with every prediction — a silent wrong number (bce 1.03, not 0.14)."""
+    expected = loss(LABELS[:, None], PROBABILITIES)
+    value = loss(LABELS.reshape(labels_shape), PROBABILITIES.reshape(pred_shape))
+    assert value == pytest.approx(expected, rel=1e-12)
+    _, gradient = loss.forward(LABELS.reshape(labels_shape), PROBABILITIES.reshape(pred_shape))
+    assert gradient.shape == pred_shape                  # the gradient is y_pred's shape
+
+
+@pytest.mark.parametrize("y_true, y_pred", [([1, 0, 1], [0.5, 0.5]),
+                                            (np.zeros((3, 2)), np.zeros((3, 1))),
+                                            (np.zeros((2, 3)), np.zeros((3, 2)))])
+def test_loss_shapes_that_would_broadcast_are_refused(y_true, y_pred):
+    y_true_shape, y_pred_shape = np.shape(y_true), np.shape(y_pred)
+    raises(ValueError, lambda: losses.BinaryCrossentropy()(y_true, y_pred),
+           "BinaryCrossentropy", f"y_true has shape {y_true_shape}",
+           f"y_pred has shape {y_pred_shape}", "expected the same shape")
+
+
+def test_loss_forward_names_itself_in_the_message():
+    raises(ValueError, lambda: losses.MeanSquaredError().forward(np.zeros(3), np.zeros(4)),
+           "MeanSquaredError.forward", "(3,)", "(4,)", "same shape")
+
+
+def test_loss_accepts_python_lists_and_ints_like_keras():
+    expected = losses.BinaryCrossentropy()(np.array([1.0, 0.0]), np.array([0.75, 0.25]))
+    assert losses.BinaryCrossentropy()([1, 0], [0.75, 0.25]) == pytest.approx(expected)
+    loss, gradient = losses.BinaryCrossentropy(from_logits=True).forward([1, 0], [2, -3])
+    assert np.isfinite(loss) and gradient.dtype == np.float64
+
+
+def test_bce_labels_outside_0_1_called_directly():
+    raises(ValueError, lambda: losses.BinaryCrossentropy()([0, 2, 1], [0.5, 0.5, 0.5]),
+           "BinaryCrossentropy", "labels in [0, 1]", "y[1] = 2.0")
+
+
+def test_bce_logits_passed_as_probabilities():
+    """Keras clips 3.2 to 1 − 1e-7 and returns a meaningless number; here it is refused."""
+    text = raises(ValueError, lambda: losses.BinaryCrossentropy()([1, 0], [3.2, -1.0]),
+                  "BinaryCrossentropy", "y_pred", "3.2", "probabilities in [0, 1]")
+    assert "from_logits=True" in text
+
+
+@pytest.mark.parametrize("which, bad", [("y_pred", np.nan), ("y_pred", np.inf),
+                                        ("y_true", np.nan), ("y_true", -np.inf)])
+def test_loss_non_finite_values(which, bad):
+    y_true, y_pred = np.array([1.0, 0.0]), np.array([0.5, 0.5])
+    (y_pred if which == "y_pred" else y_true)[1] = bad
+    raises(ValueError, lambda: losses.BinaryCrossentropy()(y_true, y_pred),
+           "BinaryCrossentropy", f"{which} contains {float(bad)}", "at index (1,)", "finite")
+
+
+def test_bce_from_logits_with_inf_logits():
+    raises(ValueError,
+           lambda: losses.BinaryCrossentropy().forward_from_logits([1.0], [np.inf]),
+           "BinaryCrossentropy.forward_from_logits", "logits contains inf", "finite")
+
+
+def test_loss_on_empty_arrays():
+    raises(ValueError, lambda: losses.MeanSquaredError()(np.zeros(0), np.zeros(0)),
+           "MeanSquaredError", "y_pred is empty", "(0,)", "at least one")
+
+
+def test_loss_on_strings():
+    raises(TypeError, lambda: losses.MeanSquaredError()(["1", "0"], [0.5, 0.5]),
+           "MeanSquaredError", "y_true must hold numbers", "'1'")
+
+
+def test_loss_on_ragged_lists():
+    raises(ValueError, lambda: losses.MeanSquaredError()([[1, 0], [1]], [[0.5, 0.5], [0.5]]),
+           "MeanSquaredError", "rectangular", "ragged")
+
+
+def test_mse_that_overflows_float32():
+    y_pred = np.full(2, 1e30, dtype=np.float32)
+    raises(ValueError, lambda: losses.MeanSquaredError()(np.zeros(2, np.float32), y_pred),
+           "MeanSquaredError", "the loss is inf", "float32", "1e+30", "scale")
+
+
+def test_bce_from_logits_must_be_a_bool():
+    raises(TypeError, lambda: losses.BinaryCrossentropy(from_logits="yes"),
+           "BinaryCrossentropy", "from_logits must be True or False", "'yes'")
+
+
+def test_a_plain_function_is_not_a_loss():
+    def my_loss(y_true, y_pred):
+        return 0.0
+    raises(TypeError, lambda: make_model(compiled=False).compile("adam", my_loss),
+           "'my_loss'", "gradient", "binary_crossentropy", "subclass nanonet.losses.Loss")
+
+
+def test_loss_from_config_without_a_name():
+    raises(ValueError, lambda: losses.from_config({"from_logits": True}),
+           "losses.from_config", "'name'", "from_logits")
+
+
+# ---------------------------------------------------------------------------- metrics, directly
+def test_binary_accuracy_labels_n_with_predictions_n_1_match_keras():
+    """Before: (3,) == (3, 1) broadcast to (3, 3) and gave 0.556 for predictions all right."""
+    assert metrics.binary_accuracy(LABELS, PROBABILITIES) == 1.0
+    assert metrics.binary_accuracy(LABELS[:, None], PROBABILITIES[:, 0]) == 1.0
+    assert metrics.binary_accuracy([1, 0, 1], [[0.9], [0.6], [0.8]]) == pytest.approx(2 / 3)
+
+
+def test_binary_accuracy_nan_predictions():
+    """Before: NaN > 0.5 is False, so a NaN silently counted as a prediction of class 0."""
+    raises(ValueError, lambda: metrics.binary_accuracy([1, 0], [np.nan, 0.2]),
+           "binary_accuracy", "y_pred contains nan", "at index (0,)", "finite")
+
+
+def test_binary_accuracy_mismatched_lengths():
+    raises(ValueError, lambda: metrics.binary_accuracy([1, 0, 1], [0.2, 0.3]),
+           "binary_accuracy", "y_true has shape (3,)", "y_pred has shape (2,)", "same shape")
+
+
+def test_binary_accuracy_labels_not_0_1():
+    raises(ValueError, lambda: metrics.binary_accuracy([1, 2, 1], [0.7, 0.8, 0.9]),
+           "binary_accuracy", "labels must be in [0, 1]", "y_true[1] = 2")
+
+
+def test_binary_accuracy_empty():
+    raises(ValueError, lambda: metrics.binary_accuracy([], []),
+           "binary_accuracy", "y_pred is empty", "at least one")
+
+
+def test_binary_accuracy_threshold_not_a_number():
+    raises(TypeError, lambda: metrics.binary_accuracy([1], [0.7], threshold="0.5"),
+           "binary_accuracy", "threshold must be a number", "'0.5'")
+
+
+def test_compile_metrics_not_a_list():
+    raises(TypeError, lambda: make_model(compiled=False).compile("adam", "mse", metrics=123),
+           "Sequential.compile", "metrics must be a list", "123", "['accuracy']")
+
+
+# ---------------------------------------------------------------------------- optimizers
+def test_apply_gradients_accepts_lists_for_the_gradients():
+    w = np.ones(2)
+    assert optimizers.SGD(0.5).apply_gradients([w], [[1, 2]])     # ints in a list, as Keras
+    np.testing.assert_allclose(w, [0.5, 0.0])
+
+
+def test_apply_gradients_accepts_keras_pairs():
+    w = np.ones(2)
+    optimizers.SGD(0.5).apply_gradients(zip([np.array([1.0, 2.0])], [w]))
+    np.testing.assert_allclose(w, [0.5, 0.0])
+
+
+def test_apply_gradients_params_must_be_arrays():
+    raises(TypeError, lambda: optimizers.SGD().apply_gradients([[1.0, 2.0]], [[1.0, 1.0]]),
+           "SGD.apply_gradients", "params[0] must be a NumPy float array", "got list")
+
+
+def test_apply_gradients_single_array_instead_of_a_list():
+    raises(TypeError, lambda: optimizers.SGD().apply_gradients(np.ones(2), np.ones(2)),
+           "SGD.apply_gradients", "params must be a list of arrays", "[w]", "a single array")
+
+
+def test_apply_gradients_without_grads():
+    raises(TypeError, lambda: optimizers.Adam().apply_gradients([np.ones(2)]),
+           "Adam.apply_gradients", "grads is missing", "zip(grads, params)")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_apply_gradients_non_finite_gradient(bad):
+    """Before: the weights silently became NaN."""
+    w = np.ones(3)
+    grad = np.array([0.1, bad, 0.1])
+    raises(ValueError, lambda: optimizers.Adam().apply_gradients([w], [grad]),
+           "Adam.apply_gradients", f"grads[0] contains {float(bad)}", "at index (1,)",
+           "finite")
+    np.testing.assert_array_equal(w, 1.0)
+
+
+def test_apply_gradients_non_finite_gradient_with_clipnorm():
+    raises(ValueError, lambda: optimizers.SGD(clipnorm=1.0).apply_gradients(
+        [np.ones(2)], [np.array([np.inf, 1.0])]), "grads[0] contains inf")
+
+
+def test_apply_gradients_step_that_overflows():
+    """Before: a RuntimeWarning and inf weights; now nothing changes and the message says why."""
+    w = np.ones(2)
+    optimizer = optimizers.SGD(learning_rate=1e308)
+    raises(ValueError, lambda: optimizer.apply_gradients([w], [np.array([1e10, 1.0])]),
+           "SGD.apply_gradients", "params[0]", "non-finite", "learning_rate = 1e+308",
+           "lower the learning_rate")
+    np.testing.assert_array_equal(w, 1.0)
+    assert optimizer.iterations == 0
+
+
+def test_adam_in_float16_whose_state_overflows():
+    """v = g² beyond float16's 65504: before, v became inf and the weight silently stopped
+    learning (its step was m/∞ = 0)."""
+    w = np.ones(2, dtype=np.float16)
+    optimizer = optimizers.Adam()
+    raises(ValueError, lambda: optimizer.apply_gradients([w], [np.array([1e3, 1.0], np.float16)]),
+           "Adam.apply_gradients", "params[0]", "optimizer's state", "float16", "float64")
+    np.testing.assert_array_equal(w, 1.0)
+    assert optimizer.apply_gradients([w], [np.array([1e3, 1.0], np.float16)],
+                                     check_finite=True) is False
+
+
+def test_apply_gradients_shape_that_would_broadcast():
+    raises(ValueError, lambda: optimizers.SGD().apply_gradients([np.ones((3, 2))], [np.ones(2)]),
+           "params[0] and grads[0] must be arrays of the same shape", "(3, 2)", "(2,)")
+
+
+def test_reusing_an_optimizer_for_other_weights():
+    optimizer = optimizers.Adam()
+    optimizer.apply_gradients([np.ones(2)], [np.ones(2)])
+    raises(ValueError, lambda: optimizer.apply_gradients([np.ones(3)], [np.ones(3)]),
+           "Adam.apply_gradients", "state for params[0]", "shape (2,)", "(3,)",
+           "one optimizer per")
+
+
+def test_apply_gradients_read_only_weights():
+    w = np.ones(2)
+    w.flags.writeable = False
+    raises(ValueError, lambda: optimizers.SGD().apply_gradients([w], [np.ones(2)]),
+           "SGD.apply_gradients", "params[0]", "read-only", "writeable")
+
+
+@pytest.mark.parametrize("grad, expected, received", [
+    (np.ones(2, complex), "must hold real numbers", "complex128"),
+    (np.array(["a", "b"]), "must hold numbers", "'a'")])
+def test_apply_gradients_non_numeric_gradients(grad, expected, received):
+    raises(TypeError, lambda: optimizers.Adam().apply_gradients([np.ones(2)], [grad]),
+           "Adam.apply_gradients", f"grads[0] {expected}", received)
+
+
+def test_apply_gradients_check_finite_not_a_bool():
+    raises(TypeError, lambda: optimizers.SGD().apply_gradients([np.ones(1)], [np.ones(1)],
+                                                               check_finite="yes"),
+           "check_finite must be True or False", "'yes'")
+
+
+def test_global_clipnorm_with_huge_float64_gradients_still_steps():
+    """Before: the squared norms overflowed (an OverflowError from Python's float ** 2)."""
+    w1, w2 = np.zeros(1), np.zeros(1)
+    optimizers.SGD(1.0, global_clipnorm=1.0).apply_gradients(
+        [w1, w2], [np.array([3e200]), np.array([4e200])])
+    np.testing.assert_allclose([w1[0], w2[0]], [-0.6, -0.8])
+
+
+def test_clipnorm_with_huge_float64_gradients_still_steps():
+    """Before: ‖g‖ overflowed to inf and the clipped gradient became 0 — no step at all."""
+    w = np.zeros(2)
+    optimizers.SGD(1.0, clipnorm=1.0).apply_gradients([w], [np.array([3e200, 4e200])])
+    np.testing.assert_allclose(w, [-0.6, -0.8])
+
+
+@pytest.mark.parametrize("make, text", [
+    (lambda: optimizers.SGD(lr=0.1), "renamed lr to learning_rate"),
+    (lambda: optimizers.Adam(beta1=0.9), "Did you mean 'beta_1'"),
+])
+def test_optimizer_unknown_argument(make, text):
+    raises(TypeError, make, "unknown argument", "Valid arguments: learning_rate", text)
+
+
+@pytest.mark.parametrize("kwargs, exception, text", [
+    ({"clipnorm": -1.0}, ValueError, "clipnorm must be in (0.0, inf), got -1.0"),
+    ({"clipvalue": "1"}, TypeError, "clipvalue must be a number, got '1'"),
+    ({"global_clipnorm": float("nan")}, ValueError, "global_clipnorm must be finite, got nan"),
+    ({"momentum": 1.5}, ValueError, "momentum must be in [0.0, 1.0], got 1.5"),
+    ({"nesterov": "yes"}, TypeError, "nesterov must be True or False, got 'yes'"),
+])
+def test_sgd_argument_checks(kwargs, exception, text):
+    raises(exception, lambda: optimizers.SGD(**kwargs), "SGD: " + text)
+
+
+def test_optimizer_from_config_with_an_unknown_name():
+    raises(ValueError, lambda: optimizers.from_config({"name": "adm"}),
+           "Unknown optimizer 'adm'", "adam, sgd", "Did you mean 'adam'")
+
+
+# ---------------------------------------------------------------------------- initializers
+def test_custom_initializer_returning_the_wrong_shape():
+    """Before: the wrong-shaped array became the kernel, and Dense silently returned (N,)
+    broadcast results."""
+    dense = layers.Dense(2, kernel_initializer=lambda shape, rng, dtype: np.ones(3), name="d")
+    raises(ValueError, lambda: dense(np.ones((2, 3))), "Dense 'd'", "weight 'kernel'",
+           "returned an array of shape (3,)", "expected shape (3, 2)")
+
+
+def test_custom_initializer_with_keras_signature():
+    dense = layers.Dense(2, kernel_initializer=lambda shape, dtype=None: np.ones(shape))
+    raises(TypeError, lambda: dense(np.ones((2, 3))), "Dense", "weight 'kernel'",
+           "must accept (shape, rng, dtype)", "def init(shape, rng, dtype)")
+
+
+def test_custom_initializer_returning_nan():
+    dense = layers.Dense(2, kernel_initializer=lambda s, r, d: np.full(s, np.nan))
+    raises(ValueError, lambda: dense(np.ones((2, 3))), "weight 'kernel'", "contains nan",
+           "finite")
+
+
+def test_custom_initializer_returning_strings():
+    dense = layers.Dense(2, kernel_initializer=lambda s, r, d: np.full(s, "x"))
+    raises(TypeError, lambda: dense(np.ones((2, 3))), "weight 'kernel'", "must hold numbers",
+           "'x'")
+
+
+@pytest.mark.parametrize("make, argument, bad, suggestion", [
+    (lambda: layers.Embedding(5, 2, embeddings_initializer="unifrom"),
+     "embeddings_initializer", "unifrom", "uniform"),
+    (lambda: layers.LSTM(2, recurrent_initializer="orthogonl"),
+     "recurrent_initializer", "orthogonl", "orthogonal"),
+])
+def test_unknown_initializer_names_in_sequence_layers(make, argument, bad, suggestion):
+    raises(ValueError, make, f"Unknown {argument} {bad!r}", "glorot_uniform",
+           f"Did you mean {suggestion!r}")
+
+
+def test_initializers_get_a_number():
+    raises(ValueError, lambda: initializers.get(5), "Unknown initializer 5", "glorot_uniform",
+           "Expected a name (a str), got int")
+
+
+def test_initializer_called_with_a_negative_size():
+    raises(ValueError, lambda: initializers.glorot_uniform((-1, 2), np.random.default_rng(0)),
+           "initializers.glorot_uniform", "shape must be a tuple of sizes >= 0", "(-1, 2)")
+
+
+def test_initializer_called_with_a_bad_rng():
+    raises(TypeError, lambda: initializers.orthogonal((2, 2), "seed"),
+           "initializers.orthogonal", "rng must be a numpy.random.Generator", "'seed'")
+
+
+def test_initializer_called_with_an_integer_dtype():
+    raises(TypeError, lambda: initializers.zeros((2,), None, "int32"),
+           "initializers.zeros", "dtype must be a float dtype", "int32")
+
+
+# ---------------------------------------------------------------------------- ops
+def test_ops_on_unsigned_and_boolean_input_are_exact():
+    """Before: −x of uint8 1 wrapped to 255, so sigmoid overflowed (a RuntimeWarning) and
+    log_sigmoid(1) came out as −256; −x of a bool array raised NumPy's TypeError."""
+    np.testing.assert_allclose(ops.sigmoid(np.array([1, 2], np.uint8)), 1 / (1 + np.exp([-1, -2])))
+    np.testing.assert_allclose(ops.log_sigmoid(np.array([1], np.uint8)), [-0.31326169])
+    np.testing.assert_allclose(ops.sigmoid(np.array([True, False])), [0.7310585786, 0.5])
+    assert ops.softplus(3) == pytest.approx(3.0485873515737)
+
+
+@pytest.mark.parametrize("function", ["sigmoid", "tanh", "relu", "softplus", "relu_grad"])
+def test_ops_on_strings(function):
+    raises(TypeError, lambda: getattr(ops, function)(np.array(["a"])),
+           f"nanonet.ops.{function}", "real numbers", "<U1")
+
+
+# ---------------------------------------------------------------------------- layer constructors
+@pytest.mark.parametrize("make, exception, parts", [
+    (lambda: layers.Dense(2, dtype="int32"), TypeError,
+     ("Dense", "dtype must be a float dtype", "int32")),
+    (lambda: layers.Dense(2, dtype="foo"), TypeError, ("Dense", "dtype", "'foo'")),
+    (lambda: layers.Dense(2, input_shape=3), TypeError,
+     ("Dense", "input_shape", "the integer 3", "(3,)")),
+    (lambda: layers.Dense(2, input_shape=(0,)), ValueError,
+     ("Dense", "input_shape must hold sizes >= 1", "got 0")),
+    (lambda: layers.Dense(2, use_bias="no"), TypeError,
+     ("Dense", "use_bias must be True or False", "'no'")),
+    (lambda: layers.Dense(2, name=5), TypeError, ("Dense", "name must be a string", "5")),
+    (lambda: layers.Dense(0), ValueError, ("Dense", "units must be >= 1, got 0")),
+    (lambda: layers.Dense(2.5), TypeError, ("Dense", "units must be an integer, got 2.5")),
+    (lambda: layers.LSTM("4"), TypeError, ("LSTM", "units must be an integer, got '4'")),
+    (lambda: layers.LSTM(2, return_sequences="yes"), TypeError,
+     ("LSTM", "return_sequences must be True or False", "'yes'")),
+    (lambda: layers.Embedding(0, 2), ValueError, ("Embedding", "input_dim must be >= 1, got 0")),
+    (lambda: layers.Embedding(5, 2, mask_zero="true"), TypeError,
+     ("Embedding", "mask_zero must be True or False", "'true'")),
+    (lambda: layers.Dropout(0.5, noise_shape=3), TypeError,
+     ("Dropout", "noise_shape", "the integer 3", "(3,)")),
+], ids=["dense-int-dtype", "dense-unknown-dtype", "input-shape-int", "input-shape-zero",
+        "use-bias-str", "name-int", "units-zero", "units-float", "lstm-units-str",
+        "return-sequences-str", "embedding-input-dim-zero", "mask-zero-str", "noise-shape-int"])
+def test_layer_constructor_arguments(make, exception, parts):
+    raises(exception, make, *parts)
+
+
+# ---------------------------------------------------------------------------- layers, directly
+def test_forward_on_a_layer_that_is_not_built():
+    for layer in (layers.Dense(2, name="d"), layers.Embedding(4, 2, name="d"),
+                  layers.LSTM(2, name="d"), layers.LSTMCell(2, name="d")):
+        raises(ValueError, lambda: layer.forward(np.ones((1, 3))),
+               f"{type(layer).__name__} 'd'.forward", "not built", "layer(x)", "layer.build(")
+
+
+def test_dense_forward_accepts_lists_and_casts_ints_like_keras():
+    dense = built_dense()
+    expected = dense.forward(np.array([[1.0, 2.0, 3.0]], np.float32))
+    np.testing.assert_array_equal(dense.forward([[1, 2, 3]]), expected)
+    assert dense.forward(np.array([[1, 2, 3]])).dtype == np.float32     # not float64
+
+
+def test_dense_forward_with_nan():
+    x = np.ones((2, 3))
+    x[0, 1] = np.nan
+    raises(ValueError, lambda: built_dense().forward(x), "Dense 'd'.forward",
+           "x contains nan", "at index (0, 1)", "finite")
+
+
+def test_backward_before_forward():
+    for layer in (built_dense(), layers.Activation("relu", name="d"), layers.Dropout(0.5, name="d")):
+        raises(RuntimeError, lambda: layer.backward(np.ones((1, 2))),
+               f"{type(layer).__name__} 'd'.backward", "call forward first")
+
+
+def test_dense_backward_with_labels_shaped_gradient():
+    """dy (n,) for an output (n, 1): before, dy · σ'(z) broadcast to (n, n) — a silent
+    (n, n) gradient, then a matmul error from deep inside NumPy."""
+    dense = built_dense(units=1, activation="sigmoid")
+    dense.forward(np.ones((4, 3)))
+    raises(ValueError, lambda: dense.backward(np.ones(4)), "Dense 'd'.backward",
+           "dy must have shape (4, 1)", "got (4,)")
+
+
+def test_dense_backward_with_another_batch_size():
+    dense = built_dense()
+    dense.forward(np.ones((4, 3)))
+    raises(ValueError, lambda: dense.backward(np.ones((5, 2))), "Dense 'd'.backward",
+           "dy must have shape (4, 2)", "got (5, 2)")
+
+
+def test_dense_backward_with_inf():
+    dense = built_dense()
+    dense.forward(np.ones((1, 3)))
+    raises(ValueError, lambda: dense.backward([[np.inf, 0.0]]), "Dense 'd'.backward",
+           "dy contains inf", "finite")
+
+
+def test_dense_backward_from_logits_with_the_wrong_shape():
+    dense = built_dense(units=1, activation="sigmoid")
+    dense.forward(np.ones((2, 3)))
+    raises(ValueError, lambda: dense.backward_from_logits(np.ones((2, 2))),
+           "Dense 'd'.backward_from_logits", "dz must have shape (2, 1)", "got (2, 2)")
+
+
+def test_layer_called_on_samples_with_no_features():
+    raises(ValueError, lambda: layers.Dense(2, name="d")(np.ones((3, 0))), "Dense 'd'",
+           "shape (3, 0)", "at least one feature")
+
+
+@pytest.mark.parametrize("make, x", [(lambda: layers.Dense(2, name="d"), np.ones((0, 3))),
+                                     (lambda: layers.LSTM(2, name="d"), np.ones((0, 3, 2))),
+                                     (lambda: layers.Embedding(4, 2, name="d"),
+                                      np.ones((0, 3), int))], ids=["dense", "lstm", "embedding"])
+def test_layer_called_on_an_empty_batch(make, x):
+    """Before, the LSTM failed inside NumPy ("cannot reshape array of size 0")."""
+    raises(ValueError, lambda: make()(x), "'d'", "input is empty", str(x.shape),
+           "at least one sample")
+
+
+def test_building_a_built_layer_for_another_size():
+    dense = built_dense()
+    raises(ValueError, lambda: dense.build((5,)), "Dense 'd'.build",
+           "already built for inputs of shape (None, 3)", "(None, 5)", "new layer")
+
+
+def test_building_with_a_bad_rng():
+    raises(TypeError, lambda: layers.Dense(2).build((3,), rng=0),
+           "Dense.build", "rng must be a numpy.random.Generator", "got 0")
+
+
+def test_activation_forward_and_backward():
+    relu = layers.Activation("relu", name="d")
+    raises(ValueError, lambda: relu.forward([[1.0, np.nan]]), "Activation 'd'.forward",
+           "x contains nan")
+    relu.forward(np.ones((2, 2)))
+    raises(ValueError, lambda: relu.backward(np.ones((3, 2))), "Activation 'd'.backward",
+           "dy must have shape (2, 2)", "got (3, 2)")
+
+
+def test_sigmoid_layer_on_unsigned_ints():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = layers.Sigmoid().forward(np.array([[1, 200]], np.uint8))
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, [[0.7310586, 1.0]])
+
+
+def test_dropout_on_integer_input_keeps_the_scale():
+    """Before: the mask was cast to the input's int dtype, so 1/(1 − 0.3) = 1.43 became 1 and
+    the kept values were not rescaled — a silent wrong number."""
+    layer = layers.Dropout(0.3, seed=0)
+    y = layer.forward(np.ones((50, 40), dtype=int), training=True)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y[y != 0], 1 / 0.7, rtol=1e-6)
+
+
+def test_dropout_noise_shape_that_does_not_fit_the_input():
+    layer = layers.Dropout(0.5, noise_shape=(None, 3), seed=0)
+    raises(ValueError, lambda: layer(np.ones((2, 4)), training=True), "Dropout",
+           "noise_shape (None, 3)", "input shape (2, 4)", "None, 1")
+
+
+def test_dropout_backward_with_another_shape():
+    layer = layers.Dropout(0.5, seed=0, name="d")
+    layer.forward(np.ones((2, 4)), training=True)
+    raises(ValueError, lambda: layer.backward(np.ones((3, 4))), "Dropout 'd'.backward",
+           "dy must have shape (2, 4)", "got (3, 4)")
+
+
+def test_embedding_backward_with_another_shape():
+    """Before: a dy of 3 timesteps for 2 ids was silently cut to 2 rows — a wrong gradient."""
+    layer = layers.Embedding(5, 2, name="e")
+    layer(np.array([[1, 2]]))
+    raises(ValueError, lambda: layer.backward(np.ones((1, 3, 2))), "Embedding 'e'.backward",
+           "dy must have shape (1, 2, 2)", "got (1, 3, 2)")
+
+
+@pytest.mark.parametrize("ids, parts", [
+    ([[1.0, 1e30]], ("token id 1e+30", "outside [0, 4]")),
+    ([[1.0, np.nan]], ("ids[0, 1] = nan", "not a whole number")),
+    ([[2, -1]], ("token id -1", "never negative")),
+    ([[0.0, 2.5]], ("ids[0, 1] = 2.5", "not a whole number")),
+])
+def test_embedding_forward_with_bad_ids(ids, parts):
+    layer = layers.Embedding(5, 2, name="e")
+    layer(np.array([[1, 2]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # 1e30 used to warn "invalid cast"
+        raises(ValueError, lambda: layer.forward(np.array(ids)), "Embedding 'e'.forward",
+               *parts)
+
+
+def test_lstm_mask_of_the_wrong_shape():
+    """Before: a (2, 5) mask for 4 timesteps was silently used (its first 4 columns)."""
+    lstm = built_lstm()
+    raises(ValueError, lambda: lstm.forward(np.ones((2, 4, 3)), mask=np.ones((2, 5), bool)),
+           "LSTM 'rnn'.forward", "mask must have shape (2, 4)", "got (2, 5)")
+
+
+def test_lstm_mask_with_values_other_than_0_1():
+    lstm = built_lstm()
+    raises(ValueError, lambda: lstm.forward(np.ones((1, 2, 3)), mask=[[1, 2]]),
+           "LSTM 'rnn'.forward", "mask must hold True/False", "2")
+
+
+def test_lstm_forward_casts_integer_input():
+    """Before: int inputs reached the BPTT workspace as ints (a UFuncTypeError from NumPy)."""
+    lstm = built_lstm()
+    np.testing.assert_array_equal(lstm.forward(np.ones((2, 4, 3), int)),
+                                  lstm.forward(np.ones((2, 4, 3), np.float32)))
+
+
+def test_lstm_with_zero_timesteps():
+    raises(ValueError, lambda: layers.LSTM(2, name="rnn")(np.ones((2, 0, 3))), "LSTM 'rnn'",
+           "(2, 0, 3)", "0 timesteps", "at least one step")
+
+
+def test_lstm_called_directly_on_a_2d_batch():
+    raises(ValueError, lambda: built_lstm().forward(np.ones((2, 3))), "LSTM 'rnn'.forward",
+           "(batch, timesteps, features)", "2-D shape (2, 3)", "Embedding")
+
+
+def test_lstm_called_standalone_keeps_the_sequence_length_open():
+    lstm = layers.LSTM(2)
+    assert lstm(np.ones((1, 4, 3))).shape == (1, 2)
+    assert lstm(np.ones((1, 7, 3))).shape == (1, 2)      # as Keras: only the features are fixed
+
+
+def test_lstm_backward_with_the_wrong_shape():
+    lstm = built_lstm()
+    lstm.forward(np.ones((2, 4, 3)))
+    raises(ValueError, lambda: lstm.backward(np.ones((2, 4, 2))), "LSTM 'rnn'.backward",
+           "dy must have shape (2, 2)", "got (2, 4, 2)")
+
+
+def test_lstm_with_return_state_backward_needs_a_list():
+    lstm = built_lstm(return_state=True)
+    lstm.forward(np.ones((2, 4, 3)))
+    raises(TypeError, lambda: lstm.backward(np.ones((2, 2))), "LSTM 'rnn'.backward",
+           "return_state=True", "[d_output, dh_T, dc_T]", "ndarray")
+
+
+def test_lstm_cell_states_of_the_wrong_shape():
+    cell = layers.LSTMCell(3, name="cell")
+    cell(np.ones((2, 4)))
+    raises(ValueError, lambda: cell.forward(np.ones((2, 4)), [np.ones((2, 2)), np.ones((2, 2))]),
+           "LSTMCell 'cell'.forward", "states[0] (h) must have shape (2, 3)", "got (2, 2)")
+
+
+def test_lstm_cell_states_not_a_list():
+    cell = layers.LSTMCell(3, name="cell")
+    cell(np.ones((2, 4)))
+    raises(TypeError, lambda: cell.forward(np.ones((2, 4)), np.zeros((2, 3))),
+           "LSTMCell 'cell'.forward", "states must be a list of two arrays [h, c]", "ndarray")
+
+
+def test_lstm_cell_backward_with_the_wrong_shape():
+    cell = layers.LSTMCell(3, name="cell")
+    cell(np.ones((2, 4)))
+    raises(ValueError, lambda: cell.backward(np.ones((2, 4))), "LSTMCell 'cell'.backward",
+           "dh must have shape (2, 3)", "got (2, 4)")
+
+
+def test_lstm_cell_takes_states_when_called_like_keras():
+    cell = layers.LSTMCell(3, name="cell")
+    h, (h_again, c) = cell(np.ones((2, 4)))
+    h2, _ = cell(np.ones((2, 4)), [h, c])
+    assert h2.shape == (2, 3) and not np.array_equal(h, h2)
+
+
+def test_set_weights_beyond_float32():
+    """Before: 1e300 was written into a float32 kernel as inf (with a RuntimeWarning)."""
+    dense = built_dense()
+    raises(ValueError, lambda: dense.set_weights([np.full((3, 2), 1e300), np.zeros(2)]),
+           "Dense 'd'.set_weights", "weight 'kernel'", "1e+300", "float32")
+    assert np.isfinite(dense.get_weights()[0]).all()
+
+
+def test_layer_from_config_with_an_unknown_argument():
+    raises(ValueError, lambda: nn.Sequential.from_config(
+        {"layers": [{"class_name": "Dense", "config": {"unitz": 3}}]}),
+        "layer class 'Dense'", "unknown argument 'unitz'", "Valid arguments: units",
+        "Did you mean 'units'")
+
+
+# ---------------------------------------------------------------------------- Sequential
+@pytest.mark.parametrize("make, exception, parts", [
+    (lambda: nn.Sequential("dense"), TypeError,
+     ("Sequential: layers must be a list of nanonet layers", "'dense'")),
+    (lambda: nn.Sequential(5), TypeError, ("Sequential: layers must be a list", "5 (int)")),
+    (lambda: nn.Sequential(name=5), TypeError, ("Sequential: name must be a string", "5")),
+    (lambda: nn.Sequential(dtype="int32"), TypeError,
+     ("Sequential: dtype must be a float dtype", "int32")),
+    (lambda: nn.Sequential(seed=-1), ValueError, ("Sequential: seed must be >= 0, got -1",)),
+], ids=["layers-str", "layers-int", "name-int", "dtype-int", "seed-negative"])
+def test_sequential_constructor_arguments(make, exception, parts):
+    raises(exception, make, *parts)
+
+
+@pytest.mark.parametrize("shape, exception, parts", [
+    (20, TypeError, ("the integer 20", "(20,)")),
+    ((-3,), ValueError, ("sizes >= 1", "got -3")),
+    ("20", TypeError, ("tuple of sizes", "'20'")),
+    ((None,), ValueError, ("size of each sample", "(None,)")),
+], ids=["int", "negative", "str", "batch-only"])
+def test_build_with_a_bad_input_shape(shape, exception, parts):
+    raises(exception, lambda: nn.Sequential([layers.Dense(1)]).build(shape),
+           "Sequential.build", *parts)
+
+
+def test_build_a_built_model_for_another_input_size():
+    raises(ValueError, lambda: make_model().build((None, 5)), "Sequential.build",
+           "already built for inputs of shape (None, 3)", "(None, 5)", "new model")
+
+
+def test_changing_the_input_size_after_build_through_a_layer_call():
+    model = make_model()
+    raises(ValueError, lambda: model.layers[0](np.ones((2, 4))), "Dense 'dense'",
+           "(None, 3)", "(2, 4)", "cannot change")
+
+
+def test_fit_shuffle_not_a_bool():
+    x, y = make_data(6)
+    raises(TypeError, lambda: make_model().fit(x, y, shuffle="no", verbose=0),
+           "Sequential.fit", "shuffle must be True or False", "'no'")
+
+
+def test_fit_validation_data_with_sample_weights():
+    x, y = make_data(6)
+    raises(ValueError, lambda: make_model().fit(x, y, validation_data=(x, y, y), verbose=0),
+           "Sequential.fit", "validation_data must be a tuple (x_val, y_val)",
+           "tuple of length 3", "sample weights")
+
+
+@pytest.mark.parametrize("missing", ["x", "y"])
+def test_fit_without_x_or_y(missing):
+    x, y = make_data(6)
+    arguments = {"x": None, "y": y} if missing == "x" else {"x": x, "y": None}
+    raises(ValueError, lambda: make_model().fit(verbose=0, **arguments), "Sequential.fit",
+           f"{missing}", "required")
+
+
+def test_sequence_model_with_zero_timesteps():
+    model = nn.Sequential([layers.Embedding(5, 2), layers.LSTM(2)])
+    raises(ValueError, lambda: model.predict(np.zeros((2, 0), int)), "Sequential.predict",
+           "(2, 0)", "empty", "at least one")
+
+
+def test_sequence_model_with_nan_ids():
+    model = nn.Sequential([layers.Embedding(5, 2), layers.LSTM(2)])
+    raises(ValueError, lambda: model.predict([[1.0, np.nan]]), "Sequential.predict",
+           "Embedding 'embedding'", "x[0, 1] = nan", "not a whole number")
+
+
+def huge_model(dtype="float32"):
+    """Dense(4, relu) -> Dense(1) with all-ones weights: x = 1e38 sums to inf in float32."""
+    model = nn.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)),
+                           layers.Dense(1)], seed=0, dtype=dtype)
+    model.set_weights([np.ones((3, 4)), np.zeros(4), np.ones((4, 1)), np.zeros(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def huge_x():
+    x = np.ones((5, 3))
+    x[3] = 2e38                                   # finite in float32; its sum is not
+    return x
+
+
+def test_predict_whose_output_overflows():
+    """Before: predict silently returned inf for sample 3."""
+    raises(ValueError, lambda: huge_model().predict(huge_x()), "Sequential.predict",
+           "output for sample 3 is inf", "although x is finite", "float32",
+           "largest |x| = 2e+38", "scale", "float64")
+
+
+def test_predict_in_batches_names_the_sample_in_the_whole_data():
+    raises(ValueError, lambda: huge_model().predict(huge_x(), batch_size=2),
+           "output for sample 3 is inf")
+
+
+def test_evaluate_whose_output_overflows():
+    raises(ValueError, lambda: huge_model().evaluate(huge_x(), np.zeros(5), verbose=0),
+           "Sequential.evaluate", "output for sample 3 is inf", "scale")
+
+
+def test_evaluate_whose_loss_overflows():
+    """Outputs of 1e20 are finite, but their squares are not in float32: before, evaluate
+    returned loss=inf without a word."""
+    x = np.full((2, 3), 1e20)
+    raises(ValueError, lambda: huge_model().evaluate(x, [0, 1], verbose=0),
+           "Sequential.evaluate", "the loss on samples 0–1 is inf", "float32",
+           "largest |output| = 1.2e+21", "scale")
+
+
+def test_model_call_whose_output_overflows():
+    raises(ValueError, lambda: huge_model()(huge_x()), "Sequential.__call__",
+           "output for sample 3 is inf")
+
+
+def test_loss_and_grads_whose_numbers_overflow():
+    raises(ValueError, lambda: huge_model().loss_and_grads(huge_x(), np.zeros(5)),
+           "Sequential.loss_and_grads", "inf", "scale")
+
+
+def test_float16_model_whose_output_overflows():
+    x = np.full((2, 3), 6e4)
+    raises(ValueError, lambda: huge_model("float16").predict(x), "Sequential.predict",
+           "output for sample 0 is inf", "float16", "dtype='float64'")
+
+
+def test_train_on_batch_divergence_names_train_on_batch():
+    model = huge_model()
+    with pytest.raises(nn.TrainingDivergedError) as excinfo:
+        model.train_on_batch(np.full((2, 3), 1e20), [0, 1])
+    assert "Sequential.train_on_batch: the loss became inf" in str(excinfo.value)
+
+
+def test_model_set_weights_with_nan_writes_nothing():
+    """Before: the layers before the bad array were already overwritten."""
+    model = make_model()
+    before = model.get_weights()
+    weights = [w + 1 for w in before]
+    weights[3] = np.array([np.nan])
+    raises(ValueError, lambda: model.set_weights(weights), "Sequential.set_weights",
+           "Dense 'dense_1'", "weight 'bias' contains nan", "finite")
+    assert_weights_equal(before, model.get_weights())
+
+
+def test_model_set_weights_not_a_list():
+    raises(TypeError, lambda: make_model().set_weights(np.zeros(4)), "Sequential.set_weights",
+           "weights must be a list of arrays", "ndarray")
+
+
+def test_model_set_weights_ragged():
+    weights = make_model().get_weights()
+    weights[0] = [[1.0, 2.0], [3.0]]
+    raises(ValueError, lambda: make_model().set_weights(weights), "Sequential.set_weights",
+           "weight 'kernel'", "ragged")
+
+
+def test_summary_print_fn_not_callable():
+    raises(TypeError, lambda: make_model().summary(print_fn=5), "Sequential.summary",
+           "print_fn must be a function", "5")
+
+
+@pytest.mark.parametrize("config", [5, {}, {"layers": "dense"}])
+def test_from_config_that_is_not_a_model_config(config):
+    raises(ValueError, lambda: nn.Sequential.from_config(config), "Sequential.from_config",
+           "a dict with a list of 'layers'")
+
+
+def test_loss_and_grads_training_not_a_bool():
+    x, y = make_data(6)
+    raises(TypeError, lambda: make_model().loss_and_grads(x, y, training="yes"),
+           "Sequential.loss_and_grads", "training must be True or False", "'yes'")

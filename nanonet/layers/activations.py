@@ -88,17 +88,28 @@ class Activation(Layer):
     supports_masking = True
 
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
+        if self.called_directly:
+            x = self.checked_input(x)
         y, self._cache = activation_forward(x, self.activation)
         self._input = x
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        if self.called_directly:
+            dy = self._checked_gradient(dy, "backward", "dy")
         return activation_backward(dy, self._cache, inplace=self.temporary_gradients)
 
     def backward_from_logits(self, dz: np.ndarray) -> np.ndarray:
         if self.output_activation != "sigmoid":
             return super().backward_from_logits(dz)
+        if self.called_directly:
+            dz = self._checked_gradient(dz, "backward_from_logits", "dz")
         return dz
+
+    def _checked_gradient(self, dy, method: str, name: str) -> np.ndarray:
+        self.require_forward(self._cache, method)
+        y = self._cache[1]
+        return self.checked_gradient(dy, y.shape, y.dtype, method, name)
 
     @property
     def logits(self) -> Optional[np.ndarray]:

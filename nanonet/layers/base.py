@@ -16,12 +16,15 @@ updates every weight in one vectorised pass); layers therefore always write into
 """
 from __future__ import annotations
 
+import inspect
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import initializers
-from ..validation import as_array, as_float_array, check_finite
+from ..validation import (as_array, as_float_array, as_float_like, cast_checked, check_finite,
+                          check_not_empty, check_same_shape, check_shape, first_non_finite,
+                          float_dtype)
 
 Shape = Tuple[Optional[int], ...]
 
@@ -41,10 +44,15 @@ class Layer:
 
     def __init__(self, name: Optional[str] = None, dtype=None,
                  input_shape: Optional[Sequence[Optional[int]]] = None):
+        where = type(self).__name__
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{where}: name must be a string (or None for an automatic one), "
+                            f"got {name!r} ({type(name).__name__}).")
         self.name = name
-        self.dtype = np.dtype(dtype) if dtype is not None else None
+        where = self.describe()
+        self.dtype = float_dtype(dtype, "dtype", where) if dtype is not None else None
         self.declared_input_shape: Optional[Shape] = (
-            tuple(input_shape) if input_shape is not None else None)
+            check_shape(input_shape, "input_shape", where) if input_shape is not None else None)
         self.params: Dict[str, np.ndarray] = {}
         self.grads: Dict[str, np.ndarray] = {}
         self.built = False
@@ -64,12 +72,27 @@ class Layer:
     # ----------------------------------------------------------------- building
     def build(self, input_shape: Shape, rng: Optional[np.random.Generator] = None,
               dtype=None) -> None:
-        """Create the weights for inputs of per-sample shape `input_shape`."""
-        if self.dtype is None:
-            self.dtype = np.dtype(dtype if dtype is not None else np.float32)
+        """Create the weights for inputs of per-sample shape `input_shape`.
+
+        Building a built layer again is a no-op for the same shape and an error for another
+        (its weights are sized for the first one)."""
+        where = f"{self.describe()}.build"
+        input_shape = check_shape(input_shape, "input_shape", where)
+        if self.built:
+            if input_shape != tuple(self.input_shape):
+                raise ValueError(
+                    f"{where}: the layer is already built for inputs of shape "
+                    f"{_batch_shape(self.input_shape)}, got input_shape "
+                    f"{_batch_shape(input_shape)}. A built layer's input size cannot change; "
+                    f"make a new layer for the new size.")
+            return
         if rng is None:
             rng = np.random.default_rng()
-        input_shape = tuple(input_shape)
+        elif not isinstance(rng, np.random.Generator):
+            raise TypeError(f"{where}: rng must be a numpy.random.Generator such as "
+                            f"np.random.default_rng(0), got {rng!r} ({type(rng).__name__}).")
+        if self.dtype is None:
+            self.dtype = float_dtype(dtype if dtype is not None else np.float32, "dtype", where)
         self.build_params(input_shape, rng)
         self.input_shape = input_shape
         self.output_shape = self.compute_output_shape(input_shape)
@@ -80,8 +103,28 @@ class Layer:
 
     def add_weight(self, name: str, shape: Tuple[int, ...], initializer,
                    rng: np.random.Generator) -> np.ndarray:
-        """Create parameter `name` with `initializer` and a zero gradient of the same shape."""
-        value = initializers.get(initializer)(shape, rng, self.dtype)
+        """Create parameter `name` with `initializer` and a zero gradient of the same shape.
+
+        What a custom initializer returns is checked: numbers, of `shape`, all finite."""
+        function = initializers.get(initializer)
+        where = f"{self.describe()}: the initializer of weight {name!r}"
+        try:
+            value = function(shape, rng, self.dtype)
+        except TypeError:
+            if _accepts_three_arguments(function):
+                raise
+            raise TypeError(
+                f"{where} ({getattr(function, '__name__', function)!r}) must accept "
+                f"(shape, rng, dtype) — nanonet's initializer signature, e.g. "
+                f"def init(shape, rng, dtype): return rng.normal(0, 0.05, size=shape)"
+                f".astype(dtype) — but it cannot be called that way.") from None
+        value = as_array(value, "its result", where)
+        if value.shape != tuple(shape):
+            raise ValueError(f"{where} returned an array of shape {value.shape}, expected "
+                             f"shape {tuple(shape)}.")
+        value = cast_checked(value, self.dtype, "its result", where) \
+            if value.dtype != self.dtype else value
+        check_finite(value, "its result", where)
         self.params[name] = np.ascontiguousarray(value, dtype=self.dtype)
         self.grads[name] = np.zeros_like(self.params[name])
         return self.params[name]
@@ -126,13 +169,83 @@ class Layer:
         return None
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
-        """Build from `x` if needed (float32 unless the layer has a dtype), then ``forward``."""
+        """Build from `x` if needed (float32 unless the layer has a dtype), then ``forward``.
+
+        A layer built this way fixes only its feature size: sequence lengths stay open."""
         x = self.prepare_input(x)
         if not self.built:
-            self.build(x.shape[1:])
+            self.build(self.shape_from_data(_sample_shape(x, self.describe())))
         else:
             self.check_input_shape(x)
-        return self.forward(x, training=training)
+        with np.errstate(all="ignore"):          # an overflow is reported below, clearly
+            output = self.forward(x, training=training)
+        self.check_output(output, x)
+        return output
+
+    def check_output(self, output, x: np.ndarray) -> None:
+        """Refuse an output that stopped being finite although the (checked) input is finite:
+        something overflowed the layer's dtype inside it. Raises a ValueError naming the
+        sample and the sizes behind it."""
+        for array in (output if isinstance(output, (list, tuple)) else [output]):
+            found = first_non_finite(array)
+            if found is None:
+                continue
+            index, value = found
+            sizes = [f"largest |input| = {float(np.max(np.abs(x))):.3g}"] \
+                if x.dtype.kind == "f" and x.size else []
+            weights = [float(np.max(np.abs(p))) for p in self.params.values() if p.size]
+            if weights:
+                sizes.append(f"largest |weight| = {max(weights):.3g}")
+            raise ValueError(
+                f"{self.describe()}: the output for sample {index[0] if index else 0} is "
+                f"{value} although the input is finite — a value overflowed {array.dtype} "
+                f"inside the layer ({', '.join(sizes)}). Expected inputs of moderate size: "
+                f"scale them, or use a float64 layer (dtype='float64').")
+
+    # ----------------------------------------------------------------- direct calls
+    @property
+    def called_directly(self) -> bool:
+        """True unless the layer runs inside its model's own step (fit/evaluate/predict), where
+        the model has checked the data once at its entry point. Layers check what a direct
+        call to ``forward``/``backward`` receives; the model's inner calls skip the checks."""
+        model = self._model
+        return model is None or not model._running
+
+    def require_built(self, method: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{self.describe()}.{method}: the layer is not built yet, so its weights do not "
+                f"exist. Call the layer on data, layer(x), which builds it, or "
+                f"layer.build(input_shape) first.")
+
+    def checked_input(self, x, method: str = "forward") -> np.ndarray:
+        """A direct call's input: an array of the layer's dtype (ints, bools and other floats
+        are cast, as Keras casts inputs to a layer's dtype), finite, of the built shape."""
+        where = f"{self.describe()}.{method}"
+        x = as_float_like(x, "x", where, self.dtype)
+        check_not_empty(x, "x", where)
+        if self.built:
+            self.check_input_shape(x)
+        elif x.ndim < 2:
+            raise ValueError(f"{where}: x must be a batch with shape (batch, features...), "
+                             f"got shape {x.shape}; for a single sample use x[None].")
+        return x
+
+    def checked_gradient(self, dy, expected_shape, dtype, method: str = "backward",
+                         name: str = "dy") -> np.ndarray:
+        """A direct call's upstream gradient: numbers of the forward output's shape exactly
+        (never broadcast — a (N,) gradient for a (N, 1) output would silently become (N, N))
+        and dtype, finite."""
+        where = f"{self.describe()}.{method}"
+        dy = as_float_like(dy, name, where, dtype)
+        check_same_shape(dy, expected_shape, name, where,
+                         "the shape of the last forward output")
+        return dy
+
+    def require_forward(self, cache, method: str = "backward") -> None:
+        if cache is None:
+            raise RuntimeError(f"{self.describe()}.{method}: call forward first (backward "
+                               f"uses what the last forward pass stored).")
 
     def prepare_input(self, x, name: str = "input", where: Optional[str] = None) -> np.ndarray:
         """A user's input as an array this layer accepts: a float batch (N, ...) of the layer's
@@ -143,14 +256,15 @@ class Layer:
         if x.ndim < 2:
             raise ValueError(f"{where}: {name} must be a batch with shape (batch, features...), "
                              f"got shape {x.shape}; for a single sample use x[None].")
+        check_not_empty(x, name, where)
         return x
 
     def check_input_shape(self, x: np.ndarray) -> None:
         """Raise ValueError if `x` does not match the shape the layer was built for."""
         expected = self.input_shape
         got = x.shape[1:]
-        if len(got) != len(expected) or any(e is not None and e != g
-                                             for e, g in zip(expected, got)):
+        if x.ndim < 1 or len(got) != len(expected) or any(e is not None and e != g
+                                                          for e, g in zip(expected, got)):
             raise ValueError(
                 f"{self.describe()} was built for inputs of shape {_batch_shape(expected)}, "
                 f"got {x.shape}. A built layer's input size cannot change; "
@@ -186,22 +300,33 @@ class Layer:
                 f"{self.describe()}.set_weights: the layer is not built yet, so its weights do "
                 f"not exist; call layer.build(input_shape) first, or add it to a model that "
                 f"knows its input shape.")
-        weights = list(weights)
+        for name, value in zip(self.params, self.checked_weights(weights)):
+            self.params[name][...] = value
+
+    def checked_weights(self, weights, where: Optional[str] = None) -> List[np.ndarray]:
+        """`weights` (a ``get_weights()``-style list) checked against this layer's weights —
+        count, shapes, numbers, finite, representable in the layer's dtype — and cast to it.
+        Nothing is written, so a model can check every layer before writing any."""
+        where = where or f"{self.describe()}.set_weights"
+        if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+            raise TypeError(f"{where}: weights must be a list of arrays (as get_weights() "
+                            f"returns), got {type(weights).__name__}.")
         names = list(self.params)
         if len(weights) != len(names):
             raise ValueError(
-                f"{self.describe()}.set_weights: expected {len(names)} arrays "
+                f"{where}: expected {len(names)} arrays "
                 f"({', '.join(f'{n} {self.params[n].shape}' for n in names) or 'none'}), "
                 f"got {len(weights)}.")
+        checked = []
         for name, value in zip(names, weights):
-            value = as_array(value, f"weight {name!r}", f"{self.describe()}.set_weights")
+            value = as_array(value, f"weight {name!r}", where)
             if value.shape != self.params[name].shape:
                 raise ValueError(
-                    f"{self.describe()}.set_weights: weight {name!r} must have shape "
+                    f"{where}: weight {name!r} must have shape "
                     f"{self.params[name].shape}, got {value.shape}.")
-            check_finite(value.astype(np.float64), f"weight {name!r}",
-                         f"{self.describe()}.set_weights")
-            self.params[name][...] = value
+            check_finite(value, f"weight {name!r}", where)
+            checked.append(cast_checked(value, self.dtype, f"weight {name!r}", where))
+        return checked
 
     def count_params(self) -> int:
         return int(sum(p.size for p in self.params.values()))
@@ -228,3 +353,23 @@ class Layer:
 
 def _batch_shape(shape: Shape) -> tuple:
     return (None,) + tuple(shape)
+
+
+def _sample_shape(x: np.ndarray, where: str) -> Tuple[int, ...]:
+    """The per-sample shape of a first batch, refusing empty samples (a layer cannot be
+    built for 0 features or 0 timesteps)."""
+    if 0 in x.shape[1:]:
+        raise ValueError(f"{where}: got input of shape {x.shape}, whose samples are empty "
+                         f"(a dimension of size 0 after the batch); expected at least one "
+                         f"feature (and timestep) per sample.")
+    return x.shape[1:]
+
+
+def _accepts_three_arguments(function) -> bool:
+    try:
+        inspect.signature(function).bind(None, None, None)
+    except TypeError:
+        return False
+    except ValueError:                      # no signature available (a builtin): assume yes
+        return True
+    return True

@@ -19,7 +19,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .. import initializers
-from ..validation import check_int
+from ..validation import check_bool, check_int
 from .activations import activation_backward, activation_forward, canonical_activation
 from .base import Layer
 
@@ -82,7 +82,7 @@ class Dense(Layer):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.activation = canonical_activation(activation, "activation")
         self.output_activation = "sigmoid" if self.activation == "sigmoid" else None
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool(use_bias, "use_bias", self.describe())
         self.kernel_initializer = initializers.name_of(
             kernel_initializer) if isinstance(kernel_initializer, str) else kernel_initializer
         self.bias_initializer = bias_initializer
@@ -106,7 +106,12 @@ class Dense(Layer):
     supports_masking = True
 
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
-        if x.shape[-1] != self.params["kernel"].shape[0] or x.ndim - 1 != len(self.input_shape):
+        model = self._model                      # (self.called_directly, inlined: hot path)
+        if model is None or not model._running:  # a model checked its data at its entry point
+            self.require_built("forward")
+            x = self.checked_input(x)
+        elif x.shape[-1] != self.params["kernel"].shape[0] \
+                or x.ndim - 1 != len(self.input_shape):
             self.check_input_shape(x)
         out = self.workspace("z", x.shape[:-1] + (self.units,)) \
             if self.temporary_outputs else None
@@ -118,17 +123,29 @@ class Dense(Layer):
         return y
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
+        model = self._model
+        if model is None or not model._running:
+            dy = self._checked_gradient(dy, "backward", "dy")
         dz = activation_backward(dy, self._activation_cache, inplace=self.temporary_gradients)
         return self.backward_from_logits(dz)
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
         """Backward from dz = ∂L/∂z, the gradient before the activation."""
+        model = self._model
+        if model is None or not model._running:
+            dz = self._checked_gradient(dz, "backward_from_logits", "dz")
         x = self._cache[0]
         dx_out = self.workspace("dx", x.shape) \
             if self.temporary_gradients and self.needs_input_grad else None
         dx, _, _ = dense_backward(dz, self._cache, self.needs_input_grad,
                                   out=(dx_out, self.grads["kernel"], self.grads.get("bias")))
         return dx
+
+    def _checked_gradient(self, dy, method: str, name: str) -> np.ndarray:
+        self.require_forward(self._cache, method)
+        x = self._cache[0]
+        return self.checked_gradient(dy, x.shape[:-1] + (self.units,), self._cache[1].dtype,
+                                     method, name)
 
     @property
     def logits(self) -> Optional[np.ndarray]:

@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_float, check_int, check_shape
 from .base import Layer
 
 
@@ -56,30 +56,40 @@ class Dropout(Layer):
                  input_shape=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.rate = check_rate(rate, "rate", self.describe())
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = None if noise_shape is None else \
+            check_shape(noise_shape, "noise_shape", self.describe())
         self.seed = check_int(seed, "seed", self.describe(), minimum=0, allow_none=True)
         if self.seed is not None:
             self.rng = np.random.default_rng(self.seed)
         self._cache = (None,)
+        self._output = None                       # (shape, dtype) of the last forward output
 
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
+        if self.called_directly:
+            x = self.checked_input(x)
         keep = None
         if training and self.rate > 0:
             if self.rng is None:
                 self.rng = np.random.default_rng()
             keep = dropout_mask(self._mask_shape(x.shape), self.rate, self.rng, x.dtype)
         y, self._cache = dropout_forward(x, keep)
+        self._output = (x.shape, x.dtype)
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        if self.called_directly:
+            self.require_forward(self._output)
+            dy = self.checked_gradient(dy, *self._output)
         return dropout_backward(dy, self._cache)
 
     def _mask_shape(self, shape: Tuple[int, ...]) -> Tuple[int, ...]:
         if self.noise_shape is None:
             return shape
-        if len(self.noise_shape) != len(shape):
+        if len(self.noise_shape) != len(shape) or any(
+                n not in (None, 1, s) for n, s in zip(self.noise_shape, shape)):
             raise ValueError(f"{self.describe()}: noise_shape {self.noise_shape} must have one "
-                             f"entry per input dimension, got input shape {shape}.")
+                             f"entry per input dimension, each None, 1 (share the mask along "
+                             f"that axis) or the input's own size; got input shape {shape}.")
         return tuple(s if n is None else n for n, s in zip(self.noise_shape, shape))
 
     def get_config(self) -> dict:

@@ -16,7 +16,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .. import initializers
-from ..validation import as_array, check_int
+from ..validation import as_array, check_bool, check_int, check_not_empty
 from .base import Layer
 
 
@@ -60,7 +60,7 @@ def _aligned_rows(ids: np.ndarray, dy: np.ndarray, width: int):
 def check_token_ids(x, input_dim: int, name: str, where: str) -> np.ndarray:
     """`x` as an integer array of ids in [0, input_dim), or a clear error saying what is wrong.
 
-    Whole-number floats (1.0) are accepted and cast, as Keras does; 1.5, negative ids and
+    Whole-number floats (1.0) are accepted and cast, as Keras does; 1.5, NaN, negative ids and
     ids ≥ input_dim are refused (NumPy would silently wrap a negative id to the end of the table).
     """
     ids = as_array(x, name, where)
@@ -72,18 +72,22 @@ def check_token_ids(x, input_dim: int, name: str, where: str) -> np.ndarray:
             index = tuple(int(i) for i in np.argwhere(~whole)[0])
             raise ValueError(f"{where}: {name} must hold integer token ids, but {name}"
                              f"{list(index)} = {ids[index].item()!r} is not a whole number.")
-        ids = ids.astype(np.int64)
     if ids.ndim < 2:
         raise ValueError(f"{where}: {name} must be a batch of id sequences with shape "
                          f"(batch, timesteps), got shape {ids.shape}; for one sequence use "
                          f"[ids].")
-    if ids.size and (ids.min() < 0 or ids.max() >= input_dim):
+    check_not_empty(ids, name, where)
+    if ids.size and (ids.min() < 0 or ids.max() >= input_dim):     # checked before any cast
         bad = (ids < 0) | (ids >= input_dim)
         index = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = ids[index].item()
+        value = int(value) if abs(value) < 1e15 else value          # 3, not 3.0; 1e+30 stays
         raise ValueError(
-            f"{where}: token id {ids[index].item()} at {name}{list(index)} is outside "
+            f"{where}: token id {value} at {name}{list(index)} is outside "
             f"[0, {input_dim - 1}] (input_dim={input_dim}); "
-            f"{'ids are never negative' if ids[index] < 0 else 'make input_dim larger than the largest id (e.g. len(tokenizer.word_index) + 1)'}.")
+            f"{'ids are never negative' if value < 0 else 'make input_dim larger than the largest id (e.g. len(tokenizer.word_index) + 1)'}.")
+    if ids.dtype.kind == "f":
+        ids = ids.astype(np.int64)               # safe: whole numbers in [0, input_dim)
     return ids
 
 
@@ -108,7 +112,7 @@ class Embedding(Layer):
         if input_shape is None and self.input_length is not None:
             input_shape = (self.input_length,)
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        self.mask_zero = bool(mask_zero)
+        self.mask_zero = check_bool(mask_zero, "mask_zero", self.describe())
         initializers.get(embeddings_initializer, "embeddings_initializer")
         self.embeddings_initializer = embeddings_initializer
         self._cache = None
@@ -126,12 +130,16 @@ class Embedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def prepare_input(self, x, name: str = "input", where: Optional[str] = None) -> np.ndarray:
-        where = self.describe() if where is None else f"{where}: {self.describe()}"
+        if where is None:
+            where = self.describe()
+        elif self.describe() not in where:
+            where = f"{where}: {self.describe()}"
         return check_token_ids(x, self.input_dim, name, where)
 
     def forward(self, ids: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
-        if self._model is None or not self._model._running:   # a direct call: check the ids
-            ids = self.prepare_input(ids)
+        if self.called_directly:                 # a model checked its data at its entry point
+            self.require_built("forward")
+            ids = self.prepare_input(ids, "ids", f"{self.describe()}.forward")
         y, self._cache = embedding_forward(ids, self.params["embeddings"])
         self._mask = (ids != 0) if self.mask_zero else None
         return y
@@ -141,6 +149,10 @@ class Embedding(Layer):
 
     def backward(self, dy: np.ndarray) -> None:
         """Fills grads["embeddings"]; returns None (ids have no gradient)."""
+        if self.called_directly:
+            self.require_forward(self._cache)
+            ids = self._cache[0]
+            dy = self.checked_gradient(dy, ids.shape + (self.output_dim,), self.dtype)
         embedding_backward(dy, self._cache, out=self.grads["embeddings"])
         return None
 

@@ -38,8 +38,9 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import initializers
-from ..validation import as_float_array, check_int
-from .base import Layer
+from ..validation import (as_array, as_float_array, as_float_like, check_bool, check_int,
+                          check_not_empty, check_same_shape)
+from .base import Layer, _sample_shape
 from .dropout import check_rate, dropout_mask
 from .lstm_bptt import (LSTMWorkspace, gate_constants, lstm_backward,  # noqa: F401
                         lstm_forward)
@@ -139,8 +140,9 @@ class _LSTMWeights(Layer):
                  input_shape=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.units = check_int(units, "units", self.describe(), minimum=1)
-        self.use_bias = bool(use_bias)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.use_bias = check_bool(use_bias, "use_bias", self.describe())
+        self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias", self.describe())
+        self._cache = None
         for argument, value in (("kernel_initializer", kernel_initializer),
                                 ("recurrent_initializer", recurrent_initializer),
                                 ("bias_initializer", bias_initializer)):
@@ -160,6 +162,34 @@ class _LSTMWeights(Layer):
                              f"got input of shape {x.shape}. A built layer's input size "
                              f"cannot change; make a new layer for the new size.")
 
+    def check_input_shape(self, x: np.ndarray) -> None:
+        """Only the rank and the feature size are fixed (sequence lengths stay open, as Keras)."""
+        if x.ndim != len(self.input_shape) + 1:
+            super().check_input_shape(x)
+        self._check_features(x)
+
+    def _checked_states(self, states, n: int, where: str, name: str, dtype,
+                        allow_none: bool) -> list:
+        """[h, c] (or their gradients): a list of two arrays (N, U), finite; None entries are
+        allowed where `allow_none` (then returned as None)."""
+        if isinstance(states, np.ndarray) or not isinstance(states, (list, tuple)) \
+                or len(states) != 2:
+            got = type(states).__name__
+            if isinstance(states, (list, tuple)):
+                got += f" of length {len(states)}"
+            raise TypeError(f"{where}: {name} must be a list of two arrays [h, c], each of "
+                            f"shape ({n}, {self.units}), got {got}.")
+        checked = []
+        for label, value in zip(("h", "c"), states):
+            if value is None and allow_none:
+                checked.append(None)
+                continue
+            value = as_float_like(value, f"{name}[{len(checked)}] ({label})", where, dtype)
+            check_same_shape(value, (n, self.units), f"{name}[{len(checked)}] ({label})", where,
+                             "(batch, units)")
+            checked.append(value)
+        return checked
+
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
                 "unit_forget_bias": self.unit_forget_bias,
@@ -178,12 +208,30 @@ class LSTMCell(_LSTMWeights):
 
     default_name = "lstm_cell"
 
+    def __call__(self, x, states: Optional[Sequence[np.ndarray]] = None,
+                 training: bool = False):
+        """``h, [h, c] = cell(x, [h_prev, c_prev])`` (states None: zeros), as Keras's cell."""
+        x = self.prepare_input(x)
+        if not self.built:
+            self.build(_sample_shape(x, self.describe()))
+        with np.errstate(all="ignore"):          # an overflow is reported below, clearly
+            output = self.forward(x, states, training=training)
+        self.check_output([output[0]] + list(output[1]), x)
+        return output
+
     def forward(self, x: np.ndarray, states: Optional[Sequence[np.ndarray]] = None,
                 training: bool = False, mask=None):
+        where = f"{self.describe()}.forward"
+        if self.called_directly:
+            self.require_built("forward")
+            x = as_float_like(x, "x", where, self.dtype)
+            check_not_empty(x, "x", where)
         if x.ndim != 2:
-            raise ValueError(f"{self.describe()}: expected one step, x of shape (batch, "
+            raise ValueError(f"{where}: expected one step, x of shape (batch, "
                              f"features), got shape {x.shape}.")
         self._check_features(x)
+        if states is not None and self.called_directly:
+            states = self._checked_states(states, len(x), where, "states", self.dtype, False)
         if states is None:
             states = [np.zeros((len(x), self.units), x.dtype)] * 2
         h, c, self._cache = lstm_step_forward(x, states[0], states[1], self.params["kernel"],
@@ -196,6 +244,13 @@ class LSTMCell(_LSTMWeights):
 
     def backward(self, dh: np.ndarray, dstates: Optional[Sequence[np.ndarray]] = None):
         """dh: gradient of the output h; dstates: [dh, dc] of the returned states (optional)."""
+        if self.called_directly:
+            where = f"{self.describe()}.backward"
+            self.require_forward(self._cache)
+            n = len(self._cache[0])
+            dh = self.checked_gradient(dh, (n, self.units), self.dtype, name="dh")
+            if dstates is not None:
+                dstates = self._checked_states(dstates, n, where, "dstates", self.dtype, True)
         dh_total = dh if dstates is None or dstates[0] is None else dh + dstates[0]
         dc = np.zeros_like(dh) if dstates is None or dstates[1] is None else dstates[1]
         dx, dh_prev, dc_prev, d_kernel, d_recurrent, d_bias = lstm_step_backward(
@@ -230,8 +285,9 @@ class LSTM(_LSTMWeights):
         self.dropout = check_rate(dropout, "dropout", self.describe())
         self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout",
                                             self.describe())
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
+        self.return_sequences = check_bool(return_sequences, "return_sequences",
+                                           self.describe())
+        self.return_state = check_bool(return_state, "return_state", self.describe())
         self._cache = None
         self._workspace: Optional[LSTMWorkspace] = None
 
@@ -253,11 +309,18 @@ class LSTM(_LSTMWeights):
             raise ValueError(f"{where}: {self.describe()} expects {name} of shape (batch, "
                              f"timesteps, features), got {x.ndim}-D shape {x.shape}.{hint} "
                              f"For one feature per step use x[..., None].")
+        check_not_empty(x, name, where)
+        if x.shape[1] == 0:
+            raise ValueError(f"{where}: {self.describe()} got {name} of shape {x.shape}, "
+                             f"sequences of 0 timesteps; expected at least one step.")
         return x
 
     def forward(self, x: np.ndarray, training: bool = False, mask: Optional[np.ndarray] = None):
-        if x.ndim != 3:
-            x = self.prepare_input(x)
+        if self.called_directly:                 # a model checked its data at its entry point
+            self.require_built("forward")
+            x = self.prepare_input(x, "x", f"{self.describe()}.forward")
+            if mask is not None:
+                mask = self._checked_mask(mask, x)
         self._check_features(x)
         # inside a model's step, the workspace (the BPTT cache) is reused from batch to batch
         reuse = self._workspace if self.temporary_outputs else None
@@ -278,8 +341,11 @@ class LSTM(_LSTMWeights):
         if self._cache is None:
             raise RuntimeError(f"{self.describe()}.backward: call forward first (each forward's "
                                f"cache is used up by one backward).")
-        d_out, dh_last, dc_last = (list(dy) + [None, None])[:3] if self.return_state \
-            else (dy, None, None)
+        if self.called_directly:
+            d_out, dh_last, dc_last = self._checked_output_gradients(dy)
+        else:
+            d_out, dh_last, dc_last = (list(dy) + [None, None])[:3] if self.return_state \
+                else (dy, None, None)
         dhs = d_out if self.return_sequences else None
         if not self.return_sequences and d_out is not None:
             dh_last = d_out if dh_last is None else d_out + dh_last
@@ -288,6 +354,37 @@ class LSTM(_LSTMWeights):
                                     self.grads.get("bias")))
         self._cache = None                       # spent: the gate cache now holds gradients
         return dx
+
+    def _checked_mask(self, mask, x: np.ndarray) -> np.ndarray:
+        """A direct call's mask: (N, T) of booleans (or 0/1), True = a real timestep."""
+        where = f"{self.describe()}.forward"
+        mask = as_array(mask, "mask", where)
+        check_same_shape(mask, x.shape[:2], "mask", where, "(batch, timesteps) of x")
+        if mask.dtype.kind != "b":
+            if not np.isin(mask, (0, 1)).all():
+                raise ValueError(f"{where}: mask must hold True/False (or 1/0) per timestep, "
+                                 f"got values such as "
+                                 f"{mask[~np.isin(mask, (0, 1))].flat[0].item()!r}.")
+            mask = mask.astype(bool)
+        return mask
+
+    def _checked_output_gradients(self, dy):
+        """A direct call's upstream gradients: (d_output, dh_T, dc_T), shapes checked."""
+        where = f"{self.describe()}.backward"
+        steps, n = self._cache[0].key[:2]
+        out_shape = (n, steps, self.units) if self.return_sequences else (n, self.units)
+        if not self.return_state:
+            return self.checked_gradient(dy, out_shape, self.dtype), None, None
+        if isinstance(dy, np.ndarray) or not isinstance(dy, (list, tuple)) \
+                or not 1 <= len(dy) <= 3:
+            raise TypeError(f"{where}: with return_state=True, dy must be a list "
+                            f"[d_output, dh_T, dc_T] (entries may be None), got "
+                            f"{type(dy).__name__}.")
+        entries = list(dy) + [None] * (3 - len(dy))
+        return tuple(None if value is None else
+                     self.checked_gradient(value, shape, self.dtype, name=f"dy[{index}]")
+                     for index, (value, shape) in enumerate(
+                         zip(entries, (out_shape, (n, self.units), (n, self.units)))))
 
     def _dropout_masks(self, x: np.ndarray, training: bool) -> Dict[str, np.ndarray]:
         """Keras's dropout masks for this batch, as keyword arguments of lstm_forward."""

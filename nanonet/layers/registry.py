@@ -5,6 +5,8 @@ runs anything the file names.
 """
 from __future__ import annotations
 
+import difflib
+import inspect
 from typing import Dict, Type
 
 from ..validation import unknown_name_error
@@ -28,6 +30,19 @@ def deserialize(spec: dict) -> Layer:
         raise ValueError(f"A layer spec must be a dict with 'class_name' and 'config', "
                          f"got {spec!r}.")
     name = spec["class_name"]
-    if name not in _LAYERS:
+    if not isinstance(name, str) or name not in _LAYERS:
         raise unknown_name_error("layer class", name, _LAYERS)
-    return _LAYERS[name].from_config(dict(spec.get("config", {})))
+    config = spec.get("config", {})
+    if not isinstance(config, dict):
+        raise ValueError(f"The config of layer class {name!r} must be a dict of its "
+                         f"arguments, got {config!r}.")
+    cls = _LAYERS[name]
+    valid = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    unknown = sorted(set(config) - set(valid))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], valid, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"The config of layer class {name!r} has the unknown argument "
+                         f"{unknown[0]!r} (= {config[unknown[0]]!r}). Valid arguments: "
+                         f"{', '.join(valid)}.{hint}")
+    return cls.from_config(dict(config))
