@@ -18,6 +18,7 @@ from typing import List, Optional
 import numpy as np
 
 from . import __version__
+from .lesson import seed_argument
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -30,19 +31,30 @@ def find_lessons() -> List[Path]:
 
 
 def resolve_lesson(name: str) -> Path:
-    """A lesson from its number (``01``/``1``), full name or unique prefix."""
+    """A lesson from its number (``01``/``1``), full name, unique prefix, or the unique
+    prefix of its name without the number (``two_layer``)."""
     lessons = find_lessons()
     if not lessons:
         raise SystemExit(f"nanonet: no lessons found in {LESSONS_DIR}. The lessons ship with "
                          f"the source checkout; install it with `pip install -e .` from there.")
-    key = name[:-3] if name.endswith(".py") else name
+    available = ", ".join(p.stem for p in lessons)
+    if not isinstance(name, str) or not name.strip():
+        raise SystemExit(f"nanonet lesson: which lesson? The name is empty; give a lesson's "
+                         f"number or name, e.g. `nanonet lesson 01`. Lessons: {available}.")
+    key = name.strip()
+    key = key[:-3] if key.endswith(".py") else key
     if key.isdigit():
         key = f"{int(key):02d}"
-    matches = [p for p in lessons if p.stem == key or p.stem.startswith(key)]
+    matches = [p for p in lessons if p.stem == key]
+    if not matches:
+        matches = [p for p in lessons if p.stem.startswith(key)
+                   or p.stem.split("_", 1)[-1].startswith(key)]
     if len(matches) != 1:
-        available = ", ".join(p.stem for p in lessons)
-        problem = "matches several lessons" if matches else "matches no lesson"
-        raise SystemExit(f"nanonet: {name!r} {problem}. Lessons: {available}.")
+        if matches:
+            raise SystemExit(f"nanonet: {name!r} matches several lessons: "
+                             f"{', '.join(p.stem for p in matches)}. Give more of the name, or "
+                             f"the number.")
+        raise SystemExit(f"nanonet: {name!r} matches no lesson. Lessons: {available}.")
     return matches[0]
 
 
@@ -122,17 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("lessons", help="list the lessons").set_defaults(run=cmd_lessons)
     lesson = commands.add_parser("lesson", help="run one lesson, e.g. `lesson 01`")
-    lesson.add_argument("name", help="lesson number or name, e.g. 01")
+    lesson.add_argument("name", nargs="?", help="lesson number or name, e.g. 01")
     lesson.add_argument("lesson_args", nargs=argparse.REMAINDER,
                         help="arguments passed on to the lesson (e.g. --out DIR)")
-    lesson.set_defaults(run=cmd_lesson)
+    lesson.set_defaults(run=cmd_lesson, subparser=lesson)
     check = commands.add_parser("gradcheck", help="check every built-in gradient numerically")
-    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--seed", type=seed_argument, default=0,
+                       help="seed of the random test data (an integer >= 0)")
     check.set_defaults(run=cmd_gradcheck)
     verify = commands.add_parser("verify-formulas",
                                  help="check the article's printed equations numerically")
     verify.add_argument("--json", action="store_true", help="print a JSON list instead")
-    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument("--seed", type=seed_argument, default=0,
+                        help="seed of the random data and weights (an integer >= 0)")
     verify.set_defaults(run=cmd_verify_formulas)
     return parser
 
@@ -143,5 +157,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    if args.command == "lesson" and args.name is None:    # argparse's usage line, exit 2
+        lessons = ", ".join(p.stem for p in find_lessons()) or "none found"
+        args.subparser.error(f"the following argument is required: name (which lesson? its "
+                             f"number or name, e.g. `nanonet lesson 01`). Lessons: {lessons}.")
     with np.printoptions(precision=4, suppress=True):
         return args.run(args)

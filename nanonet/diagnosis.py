@@ -20,8 +20,21 @@ import numpy as np
 _CONSTANT = 1e-4
 
 
+def _as_shape(shape, name: str, where: str) -> Tuple[int, ...]:
+    """`shape` (a tuple or list of ints >= 0, or one int) as a tuple, or a clear TypeError."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) and d >= 0
+            for d in shape):
+        raise TypeError(f"{where}: {name} must be an array shape, a tuple of sizes >= 0 such as "
+                        f"(4, 3), got {shape!r:.60} ({type(shape).__name__}).")
+    return tuple(int(d) for d in shape)
+
+
 def describe_shape(shape: Tuple[int, ...]) -> str:
     """'a scalar', 'a vector of 4', 'a 4×3 matrix', 'an array of shape (2, 3, 4)'."""
+    shape = _as_shape(shape, "shape", "describe_shape")
     if len(shape) == 0:
         return "a scalar"
     if len(shape) == 1:
@@ -35,11 +48,18 @@ def explain_shape_mismatch(got: Tuple[int, ...], want: Tuple[int, ...],
                            analytic: Optional[np.ndarray] = None,
                            numeric: Optional[np.ndarray] = None) -> str:
     """Why a gradient of shape `got` cannot be the gradient of a parameter of shape `want`."""
+    got = _as_shape(got, "got", "explain_shape_mismatch")
+    want = _as_shape(want, "want", "explain_shape_mismatch")
+    if got == want:
+        return f"the shapes agree: both are {describe_shape(got)} {got}"
     start = (f"the formula gives {describe_shape(got)} {tuple(got)}, but the parameter is "
              f"{describe_shape(want)} {tuple(want)}")
     if len(got) == 2 and tuple(got) == tuple(want)[::-1]:
-        matches = (analytic is not None and numeric is not None
-                   and np.allclose(analytic.T, numeric, rtol=1e-5, atol=1e-8))
+        with np.errstate(all="ignore"):
+            matches = (analytic is not None and numeric is not None
+                       and np.shape(analytic) == tuple(got) and np.shape(numeric) == tuple(want)
+                       and bool(np.allclose(np.asarray(analytic).T, numeric, rtol=1e-5,
+                                            atol=1e-8)))
         return (f"{start}: it is transposed"
                 + ("; its transpose matches the numerical gradient" if matches else ""))
     if len(got) < len(want):
@@ -56,6 +76,13 @@ def explain_shape_mismatch(got: Tuple[int, ...], want: Tuple[int, ...],
 
 def factor_hint(c: float) -> str:
     """Name a constant factor between the formula and the truth."""
+    if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, np.integer,
+                                                             np.floating)):
+        raise TypeError(f"factor_hint: c must be a number (the ratio formula / truth), got "
+                        f"{c!r:.60} ({type(c).__name__}).")
+    c = float(c)
+    if not np.isfinite(c):
+        raise ValueError(f"factor_hint: c must be a finite ratio, got {c}.")
     if abs(c + 1) < 1e-3:
         return "formula ≈ −1 × the true gradient: the sign is flipped"
     if abs(c) < 1e-12:
@@ -72,12 +99,26 @@ def factor_hint(c: float) -> str:
 
 
 def diagnose(analytic: np.ndarray, numeric: np.ndarray) -> str:
-    """A short guess at what is wrong with a failed gradient of the right shape."""
-    analytic = np.asarray(analytic, dtype=np.float64)
-    numeric = np.asarray(numeric, dtype=np.float64)
+    """A short guess at what is wrong with a failed gradient (in words).
+
+    analytic: the formula's gradient (may contain NaN/inf: that is then the diagnosis);
+    numeric: the true (numerical) gradient, finite. Arrays of different shapes get the
+    explanation of ``explain_shape_mismatch``.
+    """
+    from .validation import as_array, as_float_array
+    where = "diagnose"
+    analytic = as_array(analytic, "analytic", where).astype(np.float64)
+    numeric = as_float_array(numeric, "numeric", where, np.float64)
+    if analytic.shape != numeric.shape:
+        return explain_shape_mismatch(analytic.shape, numeric.shape, analytic, numeric)
     if not np.isfinite(analytic).all():
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
         return f"the formula's gradient is {analytic[index]} at {index}"
+    with np.errstate(all="ignore"):          # huge or tiny values: judged by finite ratios
+        return _diagnose_finite(analytic, numeric)
+
+
+def _diagnose_finite(analytic: np.ndarray, numeric: np.ndarray) -> str:
     scale = np.abs(numeric).max() if numeric.size else 0.0
     if scale == 0:
         return "the true gradient is zero here, but the formula's is not"
@@ -89,8 +130,17 @@ def diagnose(analytic: np.ndarray, numeric: np.ndarray) -> str:
     significant = np.abs(numeric) > 1e-6 * scale
     ratio = np.full(numeric.shape, np.nan)
     ratio[significant] = analytic[significant] / numeric[significant]
-    constant = _constant_value(ratio[significant])
-    if constant is not None:
+    ratio[~np.isfinite(ratio)] = np.nan                 # an overflowing ratio is no constant
+    values = ratio[significant]
+    constant = _constant_value(values) if np.isfinite(values).all() else None
+    if constant is not None and abs(constant - 1) < 1e-3:
+        # right wherever the truth is large: the error sits where the true gradient is ~0
+        index = np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), numeric.shape)
+        where = tuple(int(i) for i in index)
+        return (f"the formula agrees wherever the true gradient is large, but not where it is "
+                f"(nearly) zero: at {where} it gives {analytic[index]:.6g}, the truth is "
+                f"{numeric[index]:.6g} — a term that should vanish there?")
+    if constant is not None and np.isfinite(constant):
         return factor_hint(constant)
     return _structured_ratio_hint(ratio) or (
         "not a constant factor: a factor that varies element by element is missing or extra "

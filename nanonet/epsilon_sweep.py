@@ -21,7 +21,8 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .gradcheck import numerical_gradient, relative_error
+from .gradcheck import _numerical_gradient, _require_matplotlib, relative_error
+from .validation import as_float_array
 
 
 @dataclass
@@ -38,6 +39,7 @@ class EpsilonSweep:
 
     def plot(self, path=None):
         """Error against ε on log-log axes, one line per dtype. Needs matplotlib."""
+        _require_matplotlib("EpsilonSweep.plot", path)
         from .plotting import epsilon_sweep_figure
         return epsilon_sweep_figure(self, path)
 
@@ -77,16 +79,75 @@ def epsilon_sweep(f: Optional[Callable] = None, gradient: Optional[Callable] = N
     """Measure the numerical gradient's error for each step ε and dtype.
 
     f(x) must compute in x's dtype (NumPy does, for float inputs); gradient(x) is the exact
-    gradient (evaluated in float64). Defaults: ``default_problem()`` and ε = 1e-12 … 1e-1.
+    gradient (evaluated in float64), of x's shape. Give f, gradient and x together, or none
+    of them for ``default_problem()``. eps_values: a non-empty list of steps > 0 (default
+    1e-12 … 1e-1); dtypes: a list of float dtype names, e.g. ["float16", "float32"].
+
+    Unlike ``numerical_gradient``, a step lost to rounding (x + ε == x) is not refused here:
+    measuring what it does is the point.
     """
-    if f is None or gradient is None or x is None:
+    where = "epsilon_sweep"
+    given = {"f": f is not None, "gradient": gradient is not None, "x": x is not None}
+    if any(given.values()) and not all(given.values()):
+        missing = ", ".join(name for name, present in given.items() if not present)
+        raise TypeError(f"{where}: give f, gradient and x together (or none of them, for the "
+                        f"built-in problem); {missing} missing.")
+    if f is None:
         f, gradient, x = default_problem()
-    eps_values = np.asarray(eps_values if eps_values is not None else np.logspace(-12, -1, 23))
+    for name, function in (("f", f), ("gradient", gradient)):
+        if not callable(function):
+            raise TypeError(f"{where}: {name} must be a function of x, got "
+                            f"{function!r:.60} ({type(function).__name__}).")
+    x = as_float_array(x, "x", where, np.float64)
+    eps_values = _check_eps_values(eps_values, where)
+    dtypes = _check_dtypes(dtypes, where)
     sweep = EpsilonSweep(eps=eps_values)
     for dtype in dtypes:
-        point = np.array(x, dtype=dtype)
-        exact = gradient(point)
+        point = x.astype(dtype)
+        if not np.isfinite(point).all():
+            raise ValueError(f"{where}: x does not fit in {dtype} (it holds values up to "
+                             f"{float(np.abs(x).max()):.3g}); use a wider dtype or smaller x.")
+        exact = np.asarray(gradient(point), dtype=np.float64)
+        if exact.shape != point.shape:
+            raise ValueError(f"{where}: gradient(x) must have x's shape {point.shape}, got "
+                             f"{exact.shape}.")
         sweep.errors[dtype] = np.array(
-            [relative_error(numerical_gradient(f, point.copy(), float(eps)), exact)
+            [relative_error(_numerical_gradient(f, point.copy(), float(eps), where, "x",
+                                                check_step=False), exact)
              for eps in eps_values])
     return sweep
+
+
+def _check_eps_values(eps_values, where: str) -> np.ndarray:
+    if eps_values is None:
+        return np.logspace(-12, -1, 23)
+    if isinstance(eps_values, (str, bytes)) or np.ndim(eps_values) != 1:
+        raise TypeError(f"{where}: eps_values must be a list of steps, e.g. [1e-8, 1e-6, "
+                        f"1e-4], got {eps_values!r:.60}.")
+    values = as_float_array(eps_values, "eps_values", where, np.float64)
+    if values.size == 0:
+        raise ValueError(f"{where}: eps_values is empty; give at least one step, e.g. [1e-6].")
+    if (values <= 0).any():
+        bad = int(np.argmax(values <= 0))
+        raise ValueError(f"{where}: every step must be > 0, but eps_values[{bad}] = "
+                         f"{values[bad].item()!r}.")
+    return values
+
+
+def _check_dtypes(dtypes, where: str) -> list:
+    if isinstance(dtypes, (str, bytes, np.dtype, type)) or not hasattr(dtypes, "__iter__"):
+        raise TypeError(f"{where}: dtypes must be a list of float dtype names, e.g. "
+                        f"['float32', 'float64'], got {dtypes!r}.")
+    names = []
+    for position, dtype in enumerate(dtypes):
+        try:
+            kind = np.dtype(dtype)
+        except TypeError:
+            kind = None
+        if kind is None or kind.kind != "f":
+            raise TypeError(f"{where}: dtypes[{position}] must be a float dtype ('float16', "
+                            f"'float32' or 'float64'), got {dtype!r}.")
+        names.append(kind.name)
+    if not names:
+        raise ValueError(f"{where}: dtypes is empty; give at least one, e.g. ['float64'].")
+    return names

@@ -33,21 +33,53 @@ class LessonOptions:
     extra: argparse.Namespace
 
 
+def seed_argument(text: str) -> int:
+    """argparse type for ``--seed``: an integer >= 0 (NumPy's generators refuse negative
+    seeds, so -1 would otherwise end in a traceback from deep inside NumPy)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
+
+
 def options(number: str, add_arguments: Optional[Callable] = None,
             argv=None) -> LessonOptions:
     """Parse the lesson's command line. Unknown arguments are ignored, so the same code runs
-    inside a notebook kernel (which passes its own)."""
+    inside a notebook kernel (which passes its own).
+
+    number: the lesson's number as a str, e.g. "04"; add_arguments: None or a function that
+    adds the lesson's own options to the argparse parser; argv: None (sys.argv) or a list of
+    str. ``--seed`` must be an integer >= 0 and ``--out`` a folder (or a path that can become
+    one); anything else exits with argparse's usage message (exit code 2)."""
+    where = "lesson.options"
+    if not isinstance(number, str) or not number:
+        raise TypeError(f"{where}: number must be the lesson's number as a str, e.g. '04', got "
+                        f"{number!r} ({type(number).__name__}).")
+    if add_arguments is not None and not callable(add_arguments):
+        raise TypeError(f"{where}: add_arguments must be None or a function taking the argparse "
+                        f"parser, got {type(add_arguments).__name__}.")
+    if argv is not None and (isinstance(argv, (str, bytes)) or not isinstance(argv, (list, tuple))
+                             or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"{where}: argv must be None or a list of str, e.g. ['--quick'], got "
+                        f"{argv!r:.60}.")
     parser = argparse.ArgumentParser(description=f"nanonet lesson {number}")
     parser.add_argument("--out", default=str(Path("lesson_output") / number),
                         help="folder for the figures (default: lesson_output/NN)")
     parser.add_argument("--quick", action="store_true",
                         default=os.environ.get("NANONET_QUICK", "") not in ("", "0"),
                         help="a small, fast run (also: NANONET_QUICK=1)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_argument, default=0,
+                        help="every random number of the lesson comes from it (an integer >= 0)")
     if add_arguments is not None:
         add_arguments(parser)
     args, _ = parser.parse_known_args(argv)
-    return LessonOptions(number=number, out=Path(args.out), quick=args.quick, seed=args.seed,
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        parser.error(f"argument --out: {args.out!r} is a file; give a folder for the figures")
+    return LessonOptions(number=number, out=out, quick=args.quick, seed=args.seed,
                          extra=args)
 
 

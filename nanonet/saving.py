@@ -11,10 +11,14 @@ saved and reloaded model continues training exactly as the original would have.
 
 Safety: ``save`` writes to a temporary file beside the target, flushes it to disk and then
 renames it over the target in one step, so a crash (or a full disk) mid-save leaves the previous
-file intact. ``load_model`` opens the archive with ``allow_pickle=False`` — nothing in the file is
-ever executed — and checks every entry before building anything. Every problem with a file is
-reported as ``ValueError("load_model('path'): …")`` (``FileNotFoundError`` /
-``IsADirectoryError`` for a path that is not a file).
+file intact. ``load_model`` reads the archive itself, entry by entry, with NumPy's .npy reader
+and never with pickle — nothing in the file is ever executed — checking each entry's declared
+size against the bytes stored before allocating anything, and checks every entry before
+building anything. Every problem with a file is reported as
+``ValueError("load_model('path'): …")``: truncated, corrupt or foreign files, a file written by
+a newer nanonet ("upgrade nanonet"), or one whose format version is unknown.
+``FileNotFoundError`` / ``IsADirectoryError`` / ``PermissionError`` are raised for a path that is
+not a readable file, and ``TypeError`` for a path that is not a path at all.
 """
 from __future__ import annotations
 
@@ -34,21 +38,50 @@ HEADER = "nanonet_model"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
+def _check_path(path, where: str) -> str:
+    """`path` (a str, pathlib.Path or bytes) as a str, or a clear TypeError/ValueError."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        try:
+            text = os.fsdecode(path)
+        except (TypeError, UnicodeDecodeError):
+            text = None
+        if isinstance(text, str):
+            if not text:
+                raise ValueError(f"{where}: path is the empty string ''; give a file name "
+                                 f"such as 'model.npz'.")
+            if "\0" in text:
+                raise ValueError(f"{where}: path {text!r} contains a NUL character ('\\0'), "
+                                 f"which no file name can hold.")
+            return text
+    hint = ""
+    if hasattr(path, "get_weights") and hasattr(path, "layers"):
+        hint = (" (the model itself: save it with model.save('model.npz'), load it with "
+                "nanonet.load_model('model.npz'))")
+    raise TypeError(f"{where}: path must be a file path — a str or pathlib.Path such as "
+                    f"'model.npz' — got {type(path).__name__}{hint}: {path!r:.60}.")
+
+
 def save_model(model, path, include_optimizer: bool = True) -> None:
     """Write `model` to `path` (any name; ``.npz`` is conventional) atomically."""
+    where = "Sequential.save"
+    path = _check_path(path, where)
+    if not isinstance(include_optimizer, (bool, np.bool_)):
+        raise TypeError(f"{where}: include_optimizer must be True or False, got "
+                        f"{include_optimizer!r} ({type(include_optimizer).__name__}).")
     if not model.built:
         raise ValueError("Sequential.save: the model is not built, so it has no weights to "
                          "save; build it (model.build(input_shape)), give the first layer an "
                          "input_shape, or train it first.")
-    path = Path(os.fspath(path))
+    path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"Sequential.save: {str(path)!r} is a directory; give a file "
                                 f"name such as 'model.npz'.")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise FileNotFoundError(f"Sequential.save: cannot save to {str(path)!r}: the folder "
-                                f"{str(directory)!r} does not exist; create it first.")
-    arrays = _model_arrays(model, include_optimizer)
+        what = (f"{str(directory)!r} is a file, not a folder" if directory.exists()
+                else f"the folder {str(directory)!r} does not exist; create it first")
+        raise FileNotFoundError(f"Sequential.save: cannot save to {str(path)!r}: {what}.")
+    arrays = _model_arrays(model, bool(include_optimizer))
     _write_atomically(path, arrays)
 
 
@@ -108,8 +141,16 @@ def _qualified_name(function) -> str:
 def _write_atomically(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     mode = _file_mode(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=directory)
+    except OSError as error:            # an unwritable or read-only folder, a full disk …
+        reason = ("permission denied" if isinstance(error, PermissionError)
+                  else error.strerror or str(error))
+        raise type(error)(error.errno, f"Sequential.save: cannot write to {str(path)!r}: "
+                                       f"the folder {str(directory)!r} does not accept new "
+                                       f"files ({reason}); save into a folder you can write "
+                                       f"to.") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             np.savez(stream, **arrays)
@@ -151,26 +192,32 @@ def _sync_directory(directory: Path) -> None:
 def load_model(path):
     """Rebuild the model saved at `path`: architecture, weights, compile settings, optimizer state."""
     from .models import Sequential
-    path = os.fspath(path)
+    path = _check_path(path, "load_model")
     where = f"load_model({path!r})"
     entries = _read_archive(path)
     header = _read_header(entries, path)
     try:
         model = Sequential.from_config(header["model"])
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 — any failure means the description is unusable
         raise ValueError(f"{where}: the model description is corrupt or comes from another "
                          f"version of nanonet — the architecture cannot be rebuilt "
                          f"({type(error).__name__}: {error}).") from None
     weights = [entries[f"weights/{i:04d}"] for i in range(len(header["weights"]))]
+    for index, weight in enumerate(weights):     # set_weights would cast them silently
+        if weight.dtype != model.dtype:
+            raise ValueError(f"{where}: weight {index} is stored as {weight.dtype}, but the model "
+                             f"description says dtype {header['model'].get('dtype')!r}; the "
+                             f"file is corrupt (Sequential.save stores the weights in the "
+                             f"model's dtype).")
     try:
         model.set_weights(weights)
-    except (ValueError, TypeError) as error:
+    except Exception as error:  # noqa: BLE001
         raise ValueError(f"{where}: the stored weights do not fit the stored architecture "
                          f"({error})") from None
     if header.get("random_state") is not None:
         try:
             model.set_random_state(header["random_state"])
-        except (KeyError, TypeError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001
             raise ValueError(f"{where}: the stored random-number state is corrupt "
                              f"({type(error).__name__}: {error}).") from None
     if header.get("compile"):
@@ -185,8 +232,15 @@ def _read_archive(path: str) -> Dict[str, np.ndarray]:
                                 f"written by model.save, such as 'model.npz'.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{where}: no such file.")
-    # Open the file ourselves: np.load(path) leaks its file handle when the zip is corrupt.
-    with open(path, "rb") as stream:
+    try:
+        stream = open(path, "rb")
+    except PermissionError:
+        raise PermissionError(13, f"{where}: permission denied — this user may not read the "
+                                  f"file.") from None
+    except OSError as error:
+        raise type(error)(error.errno, f"{where}: cannot open the file "
+                                       f"({error.strerror or error}).") from None
+    with stream:
         start = stream.read(4)
         if start not in _ZIP_MAGIC:
             raise ValueError(f"{where}: not a nanonet model file — it is not a .npz (zip) "
@@ -196,20 +250,69 @@ def _read_archive(path: str) -> Dict[str, np.ndarray]:
         return _read_entries(stream, where)
 
 
+class _Refused(ValueError):
+    """A problem with the file that _read_entries has already put into words."""
+
+
 def _read_entries(stream, where: str) -> Dict[str, np.ndarray]:
+    """Every array of the archive, read with NumPy's .npy reader — but never with pickle, and
+    with each entry's declared size checked against the bytes the archive holds before
+    anything is allocated. Every failure is a ValueError naming the file."""
     try:
-        with np.load(stream, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except ValueError as error:
-        if "pickle" in str(error).lower():
-            raise ValueError(f"{where}: the file contains a pickled Python object; nanonet "
-                             f"never unpickles (it could run arbitrary code), so it refuses "
-                             f"the file.") from None
-        raise ValueError(f"{where}: not a nanonet model file ({error}).") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, NotImplementedError,
-            RuntimeError) as error:
+        with zipfile.ZipFile(stream) as archive:
+            entries: Dict[str, np.ndarray] = {}
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    raise _Refused(f"{where}: not a nanonet model file — the archive holds "
+                                   f"{info.filename!r}, which is not a NumPy array (.npy); a "
+                                   f"file written by Sequential.save holds only arrays.")
+                name = info.filename[:-len(".npy")]
+                if name in entries:
+                    raise _Refused(f"{where}: the archive holds {info.filename!r} twice; it is "
+                                   f"corrupt.")
+                entries[name] = _read_member(archive, info, where)
+            return entries
+    except _Refused as error:                          # a plain ValueError for the user
+        raise ValueError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 — zipfile/zlib/numpy fail in many ways on bad bytes
         raise ValueError(f"{where}: the file is truncated, corrupt or not a .npz archive "
-                         f"written by Sequential.save ({type(error).__name__}: {error}).") from None
+                         f"written by Sequential.save ({type(error).__name__}: "
+                         f"{str(error)[:200]}).") from None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> np.ndarray:
+    """One .npy entry: header first (refusing object arrays, which would need pickle, and a
+    size that disagrees with the stored bytes), then exactly that many bytes."""
+    from numpy.lib import format as npy
+    with archive.open(info) as member:
+        version = npy.read_magic(member)
+        if version == (1, 0):
+            shape, fortran_order, dtype = npy.read_array_header_1_0(member)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran_order, dtype = npy.read_array_header_2_0(member)
+        else:
+            raise _Refused(f"{where}: entry {info.filename!r} is in an unknown .npy format "
+                           f"version {version}; the file is corrupt.")
+        if dtype.hasobject:
+            raise _Refused(f"{where}: the file contains a pickled Python object (entry "
+                           f"{info.filename!r}); nanonet never unpickles (it could run "
+                           f"arbitrary code), so it refuses the file.")
+        if dtype.kind not in "biufU" or dtype.itemsize == 0:
+            raise _Refused(f"{where}: entry {info.filename!r} holds {dtype} data; a nanonet "
+                           f"model file holds only numbers and one text.")
+        count = int(np.prod(shape, dtype=object)) if shape else 1
+        declared = count * dtype.itemsize
+        stored = info.file_size - member.tell()
+        if declared != stored:
+            raise _Refused(f"{where}: entry {info.filename!r} is truncated or corrupt: its "
+                           f"header describes {declared:,} bytes of {dtype} {tuple(shape)}, "
+                           f"but the archive stores {stored:,}.")
+        data = member.read(declared + 1)            # reading to the end checks the CRC-32
+    if len(data) != declared:
+        raise _Refused(f"{where}: entry {info.filename!r} is truncated: {len(data):,} of "
+                       f"{declared:,} bytes.")
+    array = np.frombuffer(data, dtype=dtype, count=count).copy()
+    return array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
 
 
 def _read_header(entries: Dict[str, np.ndarray], path: str) -> dict:
@@ -229,17 +332,20 @@ def _read_header(entries: Dict[str, np.ndarray], path: str) -> dict:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         found = header.get("format") if isinstance(header, dict) else type(header).__name__
         raise ValueError(f"{where}: unknown file format {found!r} (expected {FORMAT!r}).")
-    if header.get("version") != VERSION:
-        raise ValueError(f"{where}: file format version {header.get('version')!r} is not "
-                         f"supported by this nanonet (it reads version {VERSION}).")
+    _check_version(header.get("version"), where)
     shapes = header.get("weights")
-    if not isinstance(header.get("model"), dict) or not isinstance(shapes, list) or not all(
-            isinstance(s, list) and all(isinstance(d, int) for d in s) for s in shapes):
+    if not isinstance(header.get("model"), dict) or not isinstance(shapes, list) or \
+            not isinstance(header["model"].get("dtype"), str) or not all(
+            isinstance(s, list) and all(type(d) is int and d >= 0 for d in s) for s in shapes):
         raise ValueError(f"{where}: the model description is corrupt (its 'model' or "
                          f"'weights' entry is missing or malformed).")
     if header.get("compile") is not None and not isinstance(header["compile"], dict):
         raise ValueError(f"{where}: the model description is corrupt (its 'compile' entry is "
                          f"malformed).")
+    if not isinstance(header.get("optimizer_state", False), bool):
+        raise ValueError(f"{where}: the model description is corrupt (its 'optimizer_state' "
+                         f"entry should be true or false, found "
+                         f"{header['optimizer_state']!r:.40}).")
     for index, shape in enumerate(shapes):
         key = f"weights/{index:04d}"
         if key not in entries:
@@ -253,6 +359,20 @@ def _read_header(entries: Dict[str, np.ndarray], path: str) -> dict:
         raise ValueError(f"{where}: the file holds weights the description does not list "
                          f"({', '.join(extra)}); it is corrupt.")
     return header
+
+
+def _check_version(version, where: str) -> None:
+    """Version 1 is read; a newer one asks for a newer nanonet; anything else is unsupported."""
+    if type(version) is int and version == VERSION:
+        return
+    if type(version) is int and version > VERSION:
+        raise ValueError(f"{where}: this file was written by a newer nanonet (format version "
+                         f"{version}); upgrade nanonet (pip install --upgrade nanonet) to load "
+                         f"it. This nanonet reads format version {VERSION} only, so version "
+                         f"{version!r} is not supported.")
+    corrupt = "" if type(version) is int else " (a version is a whole number: the file is corrupt)"
+    raise ValueError(f"{where}: file format version {version!r} is not supported by this "
+                     f"nanonet (it reads version {VERSION}){corrupt}.")
 
 
 def _restore_compile(model, header: dict, entries: Dict[str, np.ndarray], path: str) -> None:
@@ -274,7 +394,7 @@ def _restore_compile(model, header: dict, entries: Dict[str, np.ndarray], path: 
     _check_optimizer_state(model.optimizer, state, model._train_params, where)
     try:
         model.optimizer.set_state(state, model._train_params)
-    except (KeyError, ValueError, TypeError) as error:
+    except Exception as error:  # noqa: BLE001
         raise ValueError(f"{where}: the optimizer state is incomplete or does not match the "
                          f"model ({error}).") from None
 

@@ -14,10 +14,12 @@ import numpy as np
 from . import layers, losses
 from .gradcheck import GradCheckReport, check_formula, check_layer, check_model
 from .models import Sequential
+from .validation import check_int
 
 
 def check_builtins(seed: int = 0) -> List[GradCheckReport]:
-    """Run every check; one report each."""
+    """Run every check; one report each. seed: an integer >= 0."""
+    seed = check_int(seed, "seed", "selfcheck.check_builtins", minimum=0)
     rng = np.random.default_rng(seed)
     return (_dense_and_activations(rng, seed) + _losses(rng) + _sequence_layers(rng, seed)
             + [_lstm_step(rng, seed), _dense_model(rng, seed), _sequence_model(seed)])

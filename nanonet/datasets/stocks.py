@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import NamedTuple, Optional, Tuple, Union
 
 import numpy as np
+
+from ..validation import check_float, check_int
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "stocks"
 CSV_NAME = "ibm_daily_macro_2000_2013.csv"
@@ -146,7 +149,20 @@ def load_stock_prices(path: Optional[Union[str, Path]] = None,
             ``sha256=None``).
     """
     where = "nanonet.datasets.load_stock_prices"
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{where}: path must be None (the shipped file) or the path of a CSV "
+                        f"file (a str or pathlib.Path), got {type(path).__name__}: "
+                        f"{path!r:.60}.")
+    if sha256 is not None and (not isinstance(sha256, str) or len(sha256) != 64 or any(
+            c not in "0123456789abcdefABCDEF" for c in sha256)):
+        raise TypeError(f"{where}: sha256 must be None or a hex digest of 64 characters, e.g. "
+                        f"{CSV_SHA256!r}, got {sha256!r:.80}.") if not isinstance(sha256, str) \
+            else ValueError(f"{where}: sha256 must be a hex digest of 64 characters (0-9, a-f), "
+                            f"got {sha256!r:.80} ({len(sha256)} characters).")
     path = DATA_DIR / CSV_NAME if path is None else Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{where}: {path} is a folder; give the path of the CSV file "
+                                f"(or no path, for the copy shipped with nanonet).")
     if not path.is_file():
         raise FileNotFoundError(
             f"{where}: the data file {path} does not exist. nanonet ships it inside the package "
@@ -162,7 +178,13 @@ def load_stock_prices(path: Optional[Union[str, Path]] = None,
                 f"file is corrupt, truncated or was edited ({len(raw):,} bytes; the shipped "
                 f"file has 227,136). Reinstall nanonet or rebuild the CSV with "
                 f"build_stock_csv.py; to read a modified copy on purpose, pass sha256=None.")
-    return _parse_csv(raw.decode("utf-8"), path, where)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: {path} is not a UTF-8 text file (byte {error.start} is "
+                         f"{raw[error.start:error.start + 1]!r}); expected the CSV with the "
+                         f"header {','.join(COLUMNS)}.") from None
+    return _parse_csv(text, path, where)
 
 
 def _parse_csv(text: str, path: Path, where: str) -> StockPrices:
@@ -230,6 +252,7 @@ def make_features(prices: StockPrices) -> np.ndarray:
     t < 252 for the year-on-year changes, so rows from :data:`FIRST_FULL_FEATURE_ROW`
     (252, 2001-03-01) on are complete.
     """
+    _check_prices(prices, "make_features")
     c = np.asarray(prices.close, dtype=np.float64)
     r = c / _lagged(c, 1) - 1.0
     returns = [_lagged(r, k) for k in range(5)]
@@ -253,8 +276,15 @@ def make_labels(prices: StockPrices) -> np.ndarray:
     up row for row with ``make_labels(p)``. (The label of day t is the one thing that may read
     row t+1; it is what we predict, never an input.)
     """
+    _check_prices(prices, "make_labels")
     c = np.asarray(prices.close, dtype=np.float64)
     return (c[1:] > c[:-1]).astype(np.int8)
+
+
+def _check_prices(prices, where: str) -> None:
+    if not isinstance(prices, StockPrices):
+        raise TypeError(f"{where}: prices must be the StockPrices table from "
+                        f"load_stock_prices(), got {type(prices).__name__}.")
 
 
 def perturb_after(prices: StockPrices, t: int, seed: int = 0) -> StockPrices:
@@ -264,6 +294,13 @@ def perturb_after(prices: StockPrices, t: int, seed: int = 0) -> StockPrices:
     The test of "no look-ahead": anything computed for day t from rows ≤ t only must come out
     the same on ``perturb_after(prices, t)``.
     """
+    where = "perturb_after"
+    _check_prices(prices, where)
+    t = check_int(t, "t", where, minimum=0)
+    if t >= len(prices):
+        raise ValueError(f"{where}: t must be a row of the table, 0 … {len(prices) - 1}, got "
+                         f"{t}; nothing comes after the last row.")
+    seed = check_int(seed, "seed", where, minimum=0)
     rng = np.random.default_rng(seed)
     changed = {}
     for name in prices.value_columns:
@@ -285,7 +322,11 @@ def chronological_split(n: int, fraction: float = 0.8) -> Tuple[np.ndarray, np.n
     future through features that overlap from day to day.) Apply it again to the training rows
     to take a validation period from their end.
     """
-    n = int(n)
+    n = check_int(n, "n", "chronological_split", minimum=0)
+    if isinstance(fraction, (bool, np.bool_)) or not isinstance(
+            fraction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"chronological_split: fraction must be a number between 0 and 1, got "
+                        f"{fraction!r} ({type(fraction).__name__}).")
     if not 0.0 < float(fraction) < 1.0:
         raise ValueError(f"chronological_split: fraction must be between 0 and 1 (exclusive), "
                          f"got {fraction}.")
@@ -319,34 +360,87 @@ def standardize(train: np.ndarray, test: np.ndarray) -> Standardized:
     Returns:
         :class:`Standardized` (train_z (m, F), test_z (k, F), mean (F,), std (F,)).
     """
-    train = np.asarray(train, dtype=np.float64)
-    test = np.asarray(test, dtype=np.float64)
+    train = _numbers(train, "train", "standardize")
+    test = _numbers(test, "test", "standardize")
     if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1] or len(train) == 0:
         raise ValueError(f"standardize: expected train (m, F) with m ≥ 1 and test (k, F), got "
                          f"{train.shape} and {test.shape}.")
     if not np.isfinite(train).all():
         raise ValueError("standardize: the training rows contain NaN or inf (rows without "
                          "enough history? keep rows from FIRST_FULL_FEATURE_ROW on).")
-    mean = train.mean(axis=0)
-    std = train.std(axis=0)
-    scale = np.where(std > 0, std, 1.0)
-    return Standardized((train - mean) / scale, (test - mean) / scale, mean, std)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = train.mean(axis=0)
+        std = train.std(axis=0)
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        raise ValueError(f"standardize: the training rows are too large to standardize (up to "
+                         f"{float(np.abs(train).max()):.3g}: their mean or variance overflows "
+                         f"float64); rescale them first.")
+    # A constant column's computed σ is rounding noise (≈ 1e-16 of its values), not 0: dividing
+    # by it would blow ±1e-16 differences up to ±1. Below 1e-12 of the column's size it is 0.
+    constant = std <= 1e-12 * np.abs(train).max(axis=0)
+    scale = np.where(constant, 1.0, std)
+    with np.errstate(over="ignore", invalid="ignore"):   # NaN test rows stay NaN, by design
+        test_z = (test - mean) / scale
+    return Standardized((train - mean) / scale, test_z, mean, std)
+
+
+def _numbers(values, name: str, where: str) -> np.ndarray:
+    """`values` as a float64 array (NaN/inf allowed here), or a clear TypeError/ValueError."""
+    try:
+        array = np.asarray(values)
+    except ValueError:
+        raise ValueError(f"{where}: {name} must be a rectangular (rows, columns) array of "
+                         f"numbers, but it is ragged.") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {name} must hold real numbers, got an array of dtype "
+                        f"{array.dtype}.")
+    return array.astype(np.float64)
 
 
 # ====================================================================== baselines
 def accuracy_standard_error(accuracy: float, n: int) -> float:
     """SE = √(a (1 − a) / n): the standard deviation of an accuracy measured on n independent
     days. On 654 days at a ≈ 0.5 it is ≈ 0.0196 — about 2 percentage points — so accuracies
-    within ±2 SE (≈ ±4 points) of each other cannot be told apart."""
+    within ±2 SE (≈ ±4 points) of each other cannot be told apart.
+
+    accuracy: a fraction in [0, 1] (not a percentage); n: the number of days, >= 1."""
+    where = "accuracy_standard_error"
+    accuracy = check_float(accuracy, "accuracy", where, low=0.0, high=1.0)
+    n = check_int(n, "n", where, minimum=1)
     return math.sqrt(accuracy * (1.0 - accuracy) / n)
 
 
 def balanced_accuracy(labels: np.ndarray, predictions: np.ndarray) -> float:
     """½ (TP / P + TN / N): the mean of the accuracy on up days and on down days. Predicting
     one class every day scores exactly 0.5, whatever the base rate."""
-    labels = np.asarray(labels).astype(bool).ravel()
-    predictions = np.asarray(predictions).astype(bool).ravel()
+    where = "balanced_accuracy"
+    labels = _binary(labels, "labels", where)
+    predictions = _binary(predictions, "predictions", where)
+    if labels.shape != predictions.shape:
+        raise ValueError(f"{where}: labels and predictions must have one entry per day each, "
+                         f"got {labels.size} labels and {predictions.size} predictions.")
+    if labels.size == 0:
+        raise ValueError(f"{where}: labels and predictions are empty; expected at least one day "
+                         f"of each class.")
+    if labels.all() or not labels.any():
+        raise ValueError(f"{where}: labels hold only one class "
+                         f"({'up' if labels.size and labels[0] else 'down'} on all "
+                         f"{labels.size} days): the accuracy on the other class — half of the "
+                         f"balanced accuracy — is undefined.")
     return 0.5 * (np.mean(predictions[labels]) + np.mean(~predictions[~labels]))
+
+
+def _binary(values, name: str, where: str) -> np.ndarray:
+    """0/1 (or bool) values as a flat bool array, or a clear error (2 would silently be True)."""
+    array = _numbers(values, name, where).ravel()
+    bad = ~np.isin(array, (0.0, 1.0))
+    if bad.any():
+        index = int(np.argmax(bad))
+        raise ValueError(f"{where}: {name} must be 0 (down) or 1 (up), but {name}[{index}] = "
+                         f"{array[index].item()!r}" + (" — threshold probabilities first, e.g. "
+                                                       "p > 0.5" if 0 < array[index] < 1 else "")
+                         + ".")
+    return array.astype(bool)
 
 
 @dataclass(frozen=True)
@@ -371,8 +465,14 @@ def honest_baselines(labels: np.ndarray, test_rows: np.ndarray) -> Baselines:
     On the chronological 80/20 split of the IBM data: always-up 51.83%, yesterday's direction
     52.60% on 654 days — a model has to beat these, not 50%.
     """
-    labels = np.asarray(labels).astype(np.int64).ravel()
-    rows = np.asarray(test_rows, dtype=np.int64).ravel()
+    where = "honest_baselines"
+    labels = _binary(labels, "labels", where).astype(np.int64)
+    raw_rows = _numbers(test_rows, "test_rows", where).ravel()
+    if not (np.isfinite(raw_rows).all() and (raw_rows == np.round(raw_rows)).all()):
+        bad = int(np.argmax(~(np.isfinite(raw_rows) & (raw_rows == np.round(raw_rows)))))
+        raise ValueError(f"{where}: test_rows must be row numbers (whole numbers), but "
+                         f"test_rows[{bad}] = {raw_rows[bad].item()!r}.")
+    rows = raw_rows.astype(np.int64)
     if len(rows) == 0 or rows.min() < 1 or rows.max() >= len(labels):
         raise ValueError(f"honest_baselines: test_rows must lie in 1 … {len(labels) - 1} "
                          f"(yesterday's label is needed), got {rows.min() if len(rows) else '—'}"
