@@ -62,7 +62,7 @@ class Sequential:
         self._output_mask: Optional[np.ndarray] = None
         self._train_params: Arrays = []
         self._train_grads: Arrays = []
-        self._metric_functions: List = []          # the metrics as the inner loop calls them
+        self._metric_fns: List = []                # set by compile
         if layers is not None:
             if isinstance(layers, Layer):
                 layers = [layers]
@@ -196,18 +196,10 @@ class Sequential:
                             f"functions, e.g. metrics=['accuracy'], got {metrics!r} "
                             f"({type(metrics).__name__}).")
         self.metrics = [metrics_module.get(m) for m in (metrics or [])]
+        # what the inner loops call: built-ins without their input checks (the model checks
+        # its data once, at the entry point)
+        self._metric_fns = [metrics_module.unchecked(fn) for _, fn in self.metrics]
         self._layout = None
-
-    @property
-    def _metric_fns(self) -> List:
-        """The metric functions the inner loop calls (built-ins without their input checks:
-        the model checked its data at the entry point)."""
-        cache = self._metric_functions
-        if not cache or cache[0] is not self.metrics or cache[1] != len(self.metrics):
-            cache = self._metric_functions = [
-                self.metrics, len(self.metrics),
-                [metrics_module.unchecked(fn) for _, fn in self.metrics]]
-        return cache[2]
 
     def _require_compiled(self, where: str) -> None:
         if self.loss is None or self.optimizer is None:
