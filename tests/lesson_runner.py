@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 
@@ -35,3 +37,16 @@ def figures(stdout: str):
     """The paths of the figures a lesson says it saved ("figure: PATH" lines)."""
     return [Path(line.split("figure: ", 1)[1]) for line in stdout.splitlines()
             if line.startswith("figure: ")]
+
+
+def lesson_fixture(number: str):
+    """A module-scoped fixture that runs lesson `number` once (quick mode) and gives
+    (CompletedProcess, output folder); it fails with the lesson's output if the run fails."""
+    @pytest.fixture(scope="module")
+    def run(tmp_path_factory):
+        out = tmp_path_factory.mktemp(f"lesson{number}")
+        result = run_lesson(number, out)
+        assert result.returncode == 0, \
+            f"lesson {number} failed:\n{result.stdout[-3000:]}\n{result.stderr}"
+        return result, out
+    return run

@@ -6,38 +6,16 @@ one of the things it must show, by the lines it prints and the figures it writes
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from lesson_runner import number, run_lesson
+from lesson_runner import lesson_fixture, number, run_lesson
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSON = ROOT / "lessons" / "05_inside_the_lstm_cell.py"
 FIGURES = ("05_memory_task_training.png", "05_gradient_through_c.png", "05_gate_heat_maps.png",
            "05_memory_unit.png")
 
 
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lesson05")
-    result = run_lesson("05", out)
-    assert result.returncode == 0, f"lesson 05 failed:\n{result.stdout[-3000:]}\n{result.stderr}"
-    return result, out
-
-
-
-
-def test_title_is_the_docstrings_first_line():
-    first = LESSON.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith('"""Lesson 05 — inside the LSTM cell: ')
-
-
-def test_runs_quietly(run):
-    result, _ = run
-    assert "Warning" not in result.stderr, result.stderr
+run = lesson_fixture("05")
 
 
 def test_the_hand_computed_step_equals_lstm_step_forward(run):

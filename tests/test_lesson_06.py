@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lesson_runner import number, run_lesson
+from lesson_runner import lesson_fixture, number, run_lesson
 
 from nanonet import text
 
@@ -23,29 +23,10 @@ FIGURES = ("06_prediction_distribution.png", "06_char_level_training.png",
 TIMING = re.compile(r"/step|ran in|^nanonet: median|^Keras 2\.15: median")
 
 
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lesson06")
-    result = run_lesson("06", out)
-    assert result.returncode == 0, f"lesson 06 failed:\n{result.stdout[-3000:]}\n{result.stderr}"
-    return result, out
-
-
+run = lesson_fixture("06")
 
 
 # ---------------------------------------------------------------- the lesson, run
-def test_title_is_the_docstrings_first_line():
-    first = LESSON.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith('"""Lesson 06 — the article\'s §5 example, line by line: ')
-
-
-def test_runs_quietly(run):
-    result, _ = run
-    assert "Warning" not in result.stderr, result.stderr
-
-
 def test_shows_the_keras_script_and_the_articles_claimed_output(run):
     stdout = run[0].stdout
     assert "tokenizer = tf.keras.preprocessing.text.Tokenizer()" in stdout

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nanonet import gradcheck, paper
+from nanonet import paper
 
 from strategies import seeds
 
