@@ -9,6 +9,7 @@ bug the tests would let through (or an edit that changes nothing — an "equival
     python tests/mutation/run_mutation_check.py                 # everything (≈ 20–30 min, 2 cores)
     python tests/mutation/run_mutation_check.py --limit 20      # a quick sample
     python tests/mutation/run_mutation_check.py --json score.json --workers 2
+    python tests/mutation/run_mutation_check.py --start 150      # resume after mutant 150
 
 The mutants are made in scratch copies of the project (one per worker), never in this tree.
 This is not part of the test suite (it runs the suite hundreds of times); run it before a
@@ -76,6 +77,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="check only the first N mutants")
+    parser.add_argument("--start", type=int, default=0,
+                        help="skip the first N mutants (resume an interrupted run)")
     parser.add_argument("--kinds", default=None, help="comma-separated: sign,term,factor,...")
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--timeout", type=float, default=600)
@@ -83,7 +86,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",") if args.kinds else None
     tests = args.tests.split(",")
-    mutants = gradient_mutants(ROOT, kinds)[:args.limit]
+    mutants = gradient_mutants(ROOT, kinds)[:args.limit][args.start:]
     with tempfile.TemporaryDirectory(prefix="nanonet-mutants-") as scratch:
         copies = [make_copy(Path(scratch) / f"copy{i}") for i in range(args.workers)]
         baseline, _, failure = run_tests(copies[0], tests, args.timeout)
