@@ -39,6 +39,7 @@ def bce_from_probabilities(y: np.ndarray, p: np.ndarray,
 
     y, p: same shape (N, ...). Returns (loss: float, dp: same shape as p).
     """
+    # --- exercise E03 begin ---
     p_clipped = np.clip(p, epsilon, 1.0 - epsilon)
     log_p = np.log(p_clipped + epsilon)
     log_not_p = np.log(1.0 - p_clipped + epsilon)
@@ -46,6 +47,7 @@ def bce_from_probabilities(y: np.ndarray, p: np.ndarray,
     inside = (p >= epsilon) & (p <= 1.0 - epsilon)
     dp = -(y / (p_clipped + epsilon) - (1.0 - y) / (1.0 - p_clipped + epsilon)) / p.size
     return float(loss), (dp * inside).astype(p.dtype, copy=False)
+    # --- exercise E03 end ---
 
 
 def bce_from_logits(y: np.ndarray, z: np.ndarray) -> Tuple[float, np.ndarray]:
@@ -53,6 +55,7 @@ def bce_from_logits(y: np.ndarray, z: np.ndarray) -> Tuple[float, np.ndarray]:
 
     y, z: same shape (N, ...). Returns (loss: float, dz = (σ(z) − y)/m).
     """
+    # --- exercise E03 begin ---
     e = np.exp(-np.abs(z))                      # in (0, 1]: never overflows
     per_element = np.maximum(z, 0) - z * y + np.log1p(e)
     s = e / (1.0 + e)                           # σ(−|z|)
@@ -61,6 +64,7 @@ def bce_from_logits(y: np.ndarray, z: np.ndarray) -> Tuple[float, np.ndarray]:
     dz = np.where(z >= 0, (1.0 - y) - s, s - y)
     dz /= z.size
     return float(np.add.reduce(per_element, axis=None) / z.size), dz.astype(z.dtype, copy=False)
+    # --- exercise E03 end ---
 
 
 def mean_squared_error(y: np.ndarray, p: np.ndarray) -> Tuple[float, np.ndarray]:

@@ -58,16 +58,20 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     With e = e^{-|x|} (always in (0, 1]): σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
     Both branches are exact to the last bit of the dtype, also deep in the tails.
     """
+    # --- exercise E01 begin ---
     x = np.asarray(x)
     e = np.exp(-np.abs(x))
     s = 1.0 / (1.0 + e)
     return np.where(x >= 0, s, e * s).astype(_float_dtype(x), copy=False)
+    # --- exercise E01 end ---
 
 
 @_float_input
 def sigmoid_grad_from_output(s: np.ndarray) -> np.ndarray:
     """σ'(x) given s = σ(x): s (1 − s)."""
+    # --- exercise E01 begin ---
     return s * (1.0 - s)
+    # --- exercise E01 end ---
 
 
 @_float_input

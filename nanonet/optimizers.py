@@ -307,6 +307,7 @@ class SGD(Optimizer):
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
     def update(self, param, grad, slots, block, work, constants) -> None:
+        # --- exercise E04 begin ---
         step, nesterov_term = work[0][:param.size], work[1][:param.size]
         np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
         if self.momentum > 0:
@@ -319,6 +320,7 @@ class SGD(Optimizer):
             else:
                 step = velocity
         param += step                                            # w ← w + step
+        # --- exercise E04 end ---
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -340,13 +342,16 @@ class Adam(Optimizer):
     def step_constants(self, dtype) -> tuple:
         """α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), computed in the weights' dtype as Keras does (in
         float32, 1 − β2ᵗ keeps only ~5 digits at t = 1; Keras's trajectories include that)."""
+        # --- exercise E04 begin ---
         cast = dtype.type
         t = cast(self.iterations)
         alpha = cast(self.learning_rate) * np.sqrt(1 - cast(self.beta_2) ** t) \
             / (1 - cast(self.beta_1) ** t)
         return (alpha,)
+        # --- exercise E04 end ---
 
     def update(self, param, grad, slots, block, work, constants) -> None:
+        # --- exercise E04 begin ---
         (alpha,) = constants
         m, v = slots["m"][block], slots["v"][block]
         scratch, denominator = work[0][:param.size], work[1][:param.size]
@@ -362,6 +367,7 @@ class Adam(Optimizer):
         np.multiply(m, alpha, out=scratch)
         scratch /= denominator                        # (m·α) / (√v + ε)
         param -= scratch                              # w ← w − (m·α) / (√v + ε)
+        # --- exercise E04 end ---
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -327,10 +327,12 @@ class Tokenizer:
         for position, text in enumerate(texts):
             tokens = self._tokens(text, where, position)
             n_texts += 1
+            # --- exercise E10 begin ---
             for token in tokens:
                 counts[token] = counts.get(token, 0) + 1
             for token in dict.fromkeys(tokens):        # each distinct token once, in order
                 docs[token] = docs.get(token, 0) + 1
+            # --- exercise E10 end ---
         self.document_count += n_texts
         for token, count in counts.items():           # new tokens go last: first-seen order
             self.word_counts[token] = self.word_counts.get(token, 0) + count
@@ -340,11 +342,13 @@ class Tokenizer:
 
     def _build_index(self) -> None:
         """word_index: oov_token -> 1, then tokens by count descending, ties first-seen."""
+        # --- exercise E10 begin ---
         ranked = sorted(self.word_counts, key=lambda token: -self.word_counts[token])  # stable
         vocabulary = ([self.oov_token] if self.oov_token is not None else []) + ranked
         self.word_index = {}
         for index, token in enumerate(vocabulary, start=1):
             self.word_index[token] = index    # a word equal to oov_token takes over its entry
+        # --- exercise E10 end ---
         self.index_word = {index: token for token, index in self.word_index.items()}
         self.index_docs = collections.defaultdict(int)
         for token, count in self.word_docs.items():

@@ -31,10 +31,12 @@ def dense_forward(x: np.ndarray, kernel: np.ndarray, bias: Optional[np.ndarray],
     x: (N, ..., D), kernel: (D, U), bias: (U,) or None; `out`: optional array for z.
     Returns z: (N, ..., U) and cache = (x, kernel, has_bias).
     """
+    # --- exercise E02 begin ---
     z = np.matmul(x, kernel, out=out)
     if bias is not None:
         z += bias
     return z, (x, kernel, bias is not None)
+    # --- exercise E02 end ---
 
 
 def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
@@ -46,6 +48,7 @@ def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
     `out` = (dx_out, dW_out, db_out) writes the results into existing arrays (a layer's
     gradient buffers) instead of allocating new ones; any of them may be None.
     """
+    # --- exercise E02 begin ---
     x, kernel, has_bias = cache
     x2 = x.reshape(-1, x.shape[-1])
     dz2 = dz.reshape(-1, dz.shape[-1])
@@ -59,6 +62,7 @@ def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
         dx = np.multiply(dz, kernel[:, 0], out=dx_out) if kernel.shape[1] == 1 \
             else np.matmul(dz, kernel.T, out=dx_out)
     return dx, d_kernel, d_bias
+    # --- exercise E02 end ---
 
 
 class Dense(Layer):

@@ -63,6 +63,7 @@ def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray):
 
     Returns (h, c, gates, tanh_c) with gates = [i f c̃ o] (N, 4U).
     """
+    # --- exercise E07 begin ---
     units = c_prev.shape[-1]
     gates = activate_gates(z)
     i, f = gates[:, :units], gates[:, units:2 * units]
@@ -70,6 +71,7 @@ def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray):
     c = f * c_prev + i * g
     tanh_c = np.tanh(c)
     return o * tanh_c, c, gates, tanh_c
+    # --- exercise E07 end ---
 
 
 def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
@@ -79,6 +81,7 @@ def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
     dh, dc_next, c_prev, tanh_c: (N, U); gates: (N, 4U) = [i f c̃ o].
     Returns (dz: (N, 4U), dc_prev: (N, U)).
     """
+    # --- exercise E08 begin ---
     units = c_prev.shape[-1]
     i, f = gates[:, :units], gates[:, units:2 * units]
     g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
@@ -88,6 +91,7 @@ def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
     dz = np.concatenate([di * i * (1.0 - i), df * f * (1.0 - f), dg * (1.0 - g * g),
                          do * o * (1.0 - o)], axis=1)
     return dz, dc * f
+    # --- exercise E08 end ---
 
 
 # ====================================================================== one step (the lesson)
@@ -99,11 +103,13 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     x: (N, D); h_prev, c_prev: (N, U); kernel: (D, 4U); recurrent_kernel: (U, 4U); bias: (4U,).
     Returns (h, c, cache) with h, c: (N, U).
     """
+    # --- exercise E07 begin ---
     z = x @ kernel + h_prev @ recurrent_kernel
     if bias is not None:
         z += bias
     h, c, gates, tanh_c = lstm_cell_forward(z, c_prev)
     return h, c, (x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, bias is not None)
+    # --- exercise E07 end ---
 
 
 def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: tuple):
@@ -112,10 +118,12 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: tuple):
     Returns (dx (N, D), dh_prev (N, U), dc_prev (N, U), d_kernel (D, 4U),
     d_recurrent_kernel (U, 4U), d_bias (4U,) or None).
     """
+    # --- exercise E08 begin ---
     x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, has_bias = cache
     dz, dc_prev = lstm_cell_backward(dh, dc, c_prev, gates, tanh_c)
     return (dz @ kernel.T, dz @ recurrent_kernel.T, dc_prev, x.T @ dz, h_prev.T @ dz,
             dz.sum(axis=0) if has_bias else None)
+    # --- exercise E08 end ---
 
 
 # ====================================================================== layers

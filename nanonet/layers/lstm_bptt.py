@@ -245,6 +245,7 @@ def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carr
     _start(dc, dc_last)
     keep = None if carry is None else ~carry                    # (T, N, 1): True = real step
     steps = len(ws.steps)
+    # --- exercise E09 begin ---
     for t in reversed(range(steps)):
         g, i, f, cc, o, h_prev, h_t, c_prev, c_t, tanh_c = ws.steps[t]
         if dhs is not None:
@@ -278,6 +279,7 @@ def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carr
             copyto(dh_prev, dh, where=carry[t])
         dh, dh_prev = dh_prev, dh
         dc, dc_prev = dc_prev, dc
+    # --- exercise E09 end ---
     return dh, dc
 
 
