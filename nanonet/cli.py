@@ -4,6 +4,8 @@
     nanonet lesson 01 [ARGS…]     run lesson 01 (ARGS go to the lesson, e.g. --out DIR)
     nanonet gradcheck             check every built-in layer and loss numerically; table out
     nanonet verify-formulas       settle the article's printed equations (--json for a list)
+    nanonet exercises list|make-student OUT|grade [DIR]|make-bug OUT --seed N
+                                  the classroom kit (docs/teaching.md)
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from . import __version__
 from .lesson import seed_argument
+from .tables import table_row
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -111,21 +114,13 @@ def format_verdicts(verdicts) -> str:
     """The verdicts as a text table; long formulas wrap inside their column."""
     header = ("id", "as printed", "verdict", "max rel err", "corrected")
     widths = (30, 34, 30, 11, 40)
-    lines = [_table_row(header, widths), "  ".join("-" * w for w in widths)]
+    lines = [table_row(header, widths), "  ".join("-" * w for w in widths)]
     for v in verdicts:
         error = f"{v.max_rel_error:.2e}" if np.isfinite(v.max_rel_error) else "wrong shape"
-        lines.append(_table_row((v.id, v.printed, v.verdict, error, v.corrected), widths))
+        lines.append(table_row((v.id, v.printed, v.verdict, error, v.corrected), widths))
         if v.hint:
             lines.append(textwrap.indent(textwrap.fill(f"why: {v.hint}", 150), " " * 4))
     return "\n".join(lines)
-
-
-def _table_row(cells, widths) -> str:
-    wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(cells, widths)]
-    height = max(len(column) for column in wrapped)
-    return "\n".join("  ".join((column[k] if k < len(column) else "").ljust(width)
-                               for column, width in zip(wrapped, widths)).rstrip()
-                     for k in range(height))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +143,105 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--seed", type=seed_argument, default=0,
                         help="seed of the random data and weights (an integer >= 0)")
     verify.set_defaults(run=cmd_verify_formulas)
+    _add_exercise_commands(commands)
     return parser
+
+
+def _add_exercise_commands(commands) -> None:
+    exercises = commands.add_parser(
+        "exercises", help="the classroom kit: list, make-student, grade, make-bug",
+        description="Exercises for a course: student copies made from nanonet's own source, "
+                    "an autograder, find-the-bug copies (docs/teaching.md).")
+    actions = exercises.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="the table of exercises").set_defaults(run=cmd_exercises_list)
+    student = actions.add_parser("make-student", help="write a student copy of the project")
+    student.add_argument("out", help="the folder to create (must not exist, or be empty)")
+    _add_selection(student)
+    student.set_defaults(run=cmd_exercises_make_student)
+    grader = actions.add_parser("grade", help="grade a student copy (default: this folder)")
+    grader.add_argument("directory", nargs="?", default=".", help="the project folder")
+    grader.add_argument("--json", metavar="FILE", help="also write the results as JSON "
+                        "('-' prints JSON instead of the table)")
+    _add_selection(grader)
+    grader.set_defaults(run=cmd_exercises_grade)
+    bug = actions.add_parser("make-bug", help="write a copy with one bug in a backward pass")
+    bug.add_argument("out", help="the folder to create (must not exist, or be empty)")
+    bug.add_argument("--seed", type=seed_argument, required=True,
+                     help="which bug (an integer >= 0); the answer goes to OUT.answer.json")
+    bug.set_defaults(run=cmd_exercises_make_bug)
+    exercises.set_defaults(run=lambda _: exercises.print_help() or 2)
+
+
+def _add_selection(parser) -> None:
+    parser.add_argument("--only", type=_exercise_ids, metavar="E01,E03",
+                        help="only these exercises (comma-separated ids)")
+    parser.add_argument("--upto", metavar="E05", help="every exercise up to this one")
+
+
+def _exercise_ids(text: str) -> List[str]:
+    from .exercises import get
+    try:
+        return [get(part.strip()).id for part in text.split(",") if part.strip()]
+    except (KeyError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error).strip("'\"")) from None
+
+
+def _clear_errors(command):
+    """A command whose user errors (a missing folder, a bad selection) print one line, exit 2."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except (FileNotFoundError, FileExistsError, ValueError, KeyError) as error:
+            print(f"nanonet exercises: {str(error).strip(chr(39))}", file=sys.stderr)
+            return 2
+    return run
+
+
+def cmd_exercises_list(_: argparse.Namespace) -> int:
+    from .exercises import EXERCISES
+    widths = (4, 38, 10, 7, 60)
+    print(table_row(("id", "title", "difficulty", "lesson", "where"), widths))
+    print("  ".join("-" * w for w in widths))
+    for e in EXERCISES:
+        where = ", ".join(f"{name} ({path})" for path, name in e.functions)
+        print(table_row((e.id, e.title, e.stars, e.lesson, where), widths))
+    return 0
+
+
+@_clear_errors
+def cmd_exercises_make_student(args: argparse.Namespace) -> int:
+    from .exercises.catalogue import select
+    from .exercises.copies import make_student_copy
+    chosen = select(args.only, args.upto)
+    make_student_copy(args.out, only=[e.id for e in chosen])
+    print(f"wrote a student copy to {args.out}: exercises {', '.join(e.id for e in chosen)} "
+          f"are left to write (see {Path(args.out) / 'STUDENT.md'}).")
+    return 0
+
+
+@_clear_errors
+def cmd_exercises_grade(args: argparse.Namespace) -> int:
+    from .exercises.grading import grade
+    report = grade(args.directory, only=args.only, upto=args.upto)
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    if args.json == "-":
+        print(text)
+    else:
+        print(report)
+        if args.json:
+            Path(args.json).write_text(text, encoding="utf-8")
+    return 0 if report.passed else 1
+
+
+@_clear_errors
+def cmd_exercises_make_bug(args: argparse.Namespace) -> int:
+    from .exercises.copies import make_bug_copy
+    from .exercises.grading import bug_is_caught
+    make_bug_copy(args.out, args.seed, check=bug_is_caught)
+    out = Path(args.out).resolve()
+    print(f"wrote {out}: one backward function has a small bug; the answer key is in "
+          f"{out.with_name(out.name + '.answer.json')} (keep it from the students).")
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
