@@ -168,8 +168,9 @@ def test_the_copy_is_one_commit_whose_history_holds_no_solution(full_copy):
 
 def test_solution_leaks_finds_a_planted_solution_line(only_copy):
     copy = only_copy.path
-    line = "dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)"          # E08's solution
-    assert line in _source("nanonet/layers/lstm.py")
+    # an E08 solution line, read from the source (quoting it here would be a leak itself)
+    line = next(text.strip() for text in _source("nanonet/layers/lstm.py").splitlines()
+                if text.strip().startswith("dc = dc_next"))
     lesson = copy / "lessons" / "05_inside_the_lstm_cell.py"
     original = lesson.read_text("utf-8")
     cheat = copy / "docs" / "cheat.md"
