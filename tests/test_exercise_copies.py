@@ -14,6 +14,11 @@ import pytest
 from nanonet.exercises import copies, markers
 from nanonet.exercises.catalogue import EXERCISES, get
 
+#: the teacher's tests: they need the solutions, which a student copy does not have
+pytestmark = pytest.mark.skipif(
+    (Path(__file__).resolve().parents[1] / "STUDENT.md").is_file(),
+    reason="a teacher's test of the classroom kit (needs the solutions)")
+
 ROOT = copies.default_source_root()
 HAS_GIT = copies.shutil.which("git") is not None
 needs_git = pytest.mark.skipif(not HAS_GIT, reason="git is not installed")

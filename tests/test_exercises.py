@@ -1,0 +1,128 @@
+"""The classroom kit end to end: student copies graded, solutions restored, bugs found.
+
+(tests/test_exercise_copies.py covers how copies are written; this file grades them.)
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nanonet.exercises import EXERCISES, get
+from nanonet.exercises.copies import (answer_key_path, exercise_of, make_bug_copy,
+                                      make_student_copy)
+from nanonet.exercises.grading import GRADER_ROOT, bug_is_caught, grade
+from nanonet.exercises.markers import student_version
+
+#: the teacher's tests: they need the solutions, which a student copy does not have
+pytestmark = pytest.mark.skipif(
+    (Path(__file__).resolve().parents[1] / "STUDENT.md").is_file(),
+    reason="a teacher's test of the classroom kit (needs the solutions)")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    """A student copy with every exercise blanked (made once for this file)."""
+    return make_student_copy(tmp_path_factory.mktemp("course") / "student").path
+
+
+def _restore(copy: Path, exercise_id: str) -> None:
+    """Put the solution of one exercise back: its files as in nanonet, with the regions of
+    every other exercise still blanked."""
+    others = {e.id: e for e in EXERCISES if e.id != exercise_id}
+    for path in sorted({file for file, _ in get(exercise_id).functions}):
+        original = (ROOT / path).read_text(encoding="utf-8")
+        (copy / path).write_text(student_version(original, others, path), encoding="utf-8")
+
+
+def _statuses(report) -> dict:
+    return {r["exercise"]: r["status"] for r in report.results}
+
+
+def test_the_solution_grades_full_marks():
+    report = grade(ROOT)
+    assert report.passed and report.score == 1.0, str(report)
+    assert [r["exercise"] for r in report.results] == [e.id for e in EXERCISES]
+
+
+def test_every_exercise_of_a_fresh_student_copy_fails_with_its_message(student):
+    report = grade(student)
+    assert not report.passed and report.score == 0.0
+    for result, exercise in zip(report.results, EXERCISES):
+        assert result["status"] == "not implemented", result
+        assert result["message"] == exercise.message
+    assert "Exercise E07: LSTM step forward — see lesson 05" in str(report)
+
+
+def test_restoring_one_solution_makes_exactly_that_exercise_pass(student, tmp_path):
+    for exercise in EXERCISES:
+        _restore(student, exercise.id)
+        statuses = _statuses(grade(student))
+        assert statuses.pop(exercise.id) == "passed", exercise.id
+        assert set(statuses.values()) == {"not implemented"}, (exercise.id, statuses)
+        for path in {file for file, _ in exercise.functions}:        # blank it again
+            text = (ROOT / path).read_text(encoding="utf-8")
+            (student / path).write_text(student_version(text, {e.id: e for e in EXERCISES},
+                                                        path), encoding="utf-8")
+
+
+def test_grade_writes_json_and_exits_by_the_result(student, tmp_path):
+    out = tmp_path / "grades.json"
+    done = subprocess.run([sys.executable, "-m", "nanonet", "exercises", "grade", str(student),
+                           "--only", "E01,E06", "--json", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["exercise"] for r in data["results"]] == ["E01", "E06"]
+    assert data["score"] == 0.0 and not data["passed"]
+    assert "E06 embedding backward" in done.stdout and "NOT IMPLEMENTED" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "nanonet", "exercises", "grade", str(ROOT),
+                           "--only", "E01"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "score: 1/1" in done.stdout
+
+
+def test_a_student_cannot_change_the_grade_by_editing_the_checks(student):
+    checks = student / "tests" / "test_exercise_checks.py"
+    original = checks.read_text(encoding="utf-8")
+    checks.write_text("def test_exercise():\n    pass\n", encoding="utf-8")
+    try:
+        assert _statuses(grade(student, only=["E02"])) == {"E02": "not implemented"}
+    finally:
+        checks.write_text(original, encoding="utf-8")
+
+
+def test_the_student_copy_imports_and_its_other_tests_pass_or_wait(student):
+    """Tests that need an unfinished exercise are skipped ("needs exercise E…"), never
+    failed; tests of code outside the exercises pass."""
+    environment = {**os.environ, "PYTHONPATH": str(student), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-rs", "tests/test_ops.py", "tests/test_datasets_stocks.py",
+                           "tests/test_text.py"],
+                          cwd=student, env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout and " skipped" in done.stdout
+    assert "needs exercise E01" in done.stdout and "needs exercise E10" in done.stdout
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_each_find_the_bug_copy_fails_a_gradient_check_that_names_the_function(seed, tmp_path):
+    out = tmp_path / f"bug{seed}"
+    mutant = make_bug_copy(out, seed, check=bug_is_caught)
+    answer = json.loads(answer_key_path(out).read_text(encoding="utf-8"))
+    assert answer["function"] == mutant.function and not str(answer_key_path(out)).startswith(
+        str(out) + os.sep)
+    exercise = exercise_of(mutant.function, mutant.path)
+    report = grade(out)
+    failed = [r for r in report.results if not r["passed"]]
+    assert exercise.id in [r["exercise"] for r in failed], str(report)
+    result = next(r for r in failed if r["exercise"] == exercise.id)
+    texts = [row["name"] for row in result["rows"] if not row["passed"]] + [result["message"]]
+    assert any(mutant.function in text for text in texts), (mutant.description, texts)
+
+
+def test_the_grader_uses_this_checkouts_checks():
+    assert (GRADER_ROOT / "tests" / "test_exercise_checks.py").is_file()
