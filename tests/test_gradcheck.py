@@ -259,3 +259,28 @@ def test_figures_are_saved(tmp_path):
     assert shape.plot(tmp_path / "shape.png").stat().st_size > 1000
     assert gradcheck.epsilon_sweep(eps_values=[1e-8, 1e-6, 1e-4]).plot(
         tmp_path / "sweep.png").stat().st_size > 1000
+
+
+def test_check_formula_uses_a_given_estimator_and_hands_it_a_copy():
+    """The exercise grader brings its own numerical gradient (estimator=)."""
+    x = np.array([0.3, -1.2, 2.0])
+    seen = []
+
+    def halved(g, point, eps):                 # a deliberately wrong estimator: ½ the truth
+        seen.append(point)
+        gradient = np.zeros_like(point)
+        for i in range(point.size):
+            step = np.zeros_like(point)
+            step[i] = eps
+            gradient[i] = (g(point + step) - g(point - step)) / (4 * eps)
+        point += 100.0                          # must not disturb the caller's x
+        return gradient
+    report = gradcheck.check_formula(lambda v: np.sum(v ** 3), lambda v: 3 * v ** 2, x, estimator=halved)
+    assert len(seen) == 1 and not report.passed
+    assert "factor" in report.rows[0].hint and "2" in report.rows[0].hint
+    np.testing.assert_array_equal(x, [0.3, -1.2, 2.0])
+    right = gradcheck.check_formula(lambda v: np.sum(v ** 3), lambda v: 3 * v ** 2, x,
+                          estimator=lambda g, p, eps: np.array(
+                              [(g(p + e * eps) - g(p - e * eps)) / (2 * eps)
+                               for e in np.eye(p.size)]))
+    assert right.passed

@@ -277,6 +277,11 @@ takes and returns; the lesson named in the table explains the equations.
 | --- | --- | --- | --- | --- |
 {rows}
 
+## Setting up
+
+    python -m venv .venv && . .venv/bin/activate     # optional: keep it apart from other copies
+    pip install -e '.[test]'                         # this copy is the nanonet Python imports
+
 ## Checking your work
 
     python -m nanonet exercises grade        # a score table: each exercise, passed or failed,
