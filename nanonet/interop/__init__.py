@@ -10,7 +10,7 @@ its weights arrive as NumPy arrays.
 """
 from __future__ import annotations
 
-__all__ = ["to_torch", "from_torch", "from_keras_weights", "save_keras_weights"]
+__all__ = ["to_torch", "from_torch", "from_keras_weights"]
 
 
 def __getattr__(name: str):
@@ -20,7 +20,7 @@ def __getattr__(name: str):
     if name == "from_torch":
         from .torch_import import from_torch
         return from_torch
-    if name in ("from_keras_weights", "save_keras_weights"):
+    if name == "from_keras_weights":
         from . import keras_weights
-        return getattr(keras_weights, name)
+        return keras_weights.from_keras_weights
     raise AttributeError(f"module 'nanonet.interop' has no attribute {name!r}")
