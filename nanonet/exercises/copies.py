@@ -15,6 +15,7 @@ source) are text, not markers: only comment lines count (``_real_markers``).
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -23,7 +24,7 @@ import subprocess
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -124,7 +125,8 @@ def _read_text(path: Path) -> Optional[str]:
 
 
 # ====================================================================== markers in Python files
-def _real_markers(text: str) -> Optional[Set[int]]:
+@functools.lru_cache(maxsize=64)          # each file is masked several times per copy
+def _real_markers(text: str) -> Optional[FrozenSet[int]]:
     """0-based numbers of the lines whose marker is a comment (None: not tokenizable)."""
     found = set()
     try:
@@ -133,7 +135,7 @@ def _real_markers(text: str) -> Optional[Set[int]]:
                 found.add(token.start[0] - 1)
     except (tokenize.TokenError, SyntaxError):
         return None
-    return found
+    return frozenset(found)
 
 
 def _masked(text: str) -> str:
