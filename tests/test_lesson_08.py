@@ -106,17 +106,6 @@ def test_figures_are_written(run):
         assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
 
 
-def test_same_numbers_every_run(run, tmp_path):
-    again = run_lesson("08", tmp_path)
-    assert again.returncode == 0, again.stderr
-
-    def numbers(stdout):
-        return [line for line in stdout.splitlines()
-                if not line.startswith(("figure:", "time:", "lesson 08 ran in"))]
-
-    assert numbers(again.stdout) == numbers(run[0].stdout)
-
-
 def test_without_torch_the_lesson_says_how_to_install_it(tmp_path):
     # `import torch` fails when sys.modules["torch"] is None: PyTorch as if not installed
     code = ("import runpy, sys; sys.modules['torch'] = None; "
