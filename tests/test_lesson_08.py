@@ -15,7 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lesson_runner import ROOT, lesson_path, lesson_fixture, number, run_lesson  # noqa: E402
+from lesson_runner import ROOT, lesson_path, lesson_fixture, number  # noqa: E402
 
 FIGURES = ("08_loss_curves.png", "08_ddp.png")
 FLOAT = r"([0-9.]+(?:e[+-]?[0-9]+)?)"
