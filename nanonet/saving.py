@@ -6,8 +6,10 @@ The file is a NumPy zip archive holding only numeric arrays and one JSON text:
     weights/0000 …         every weight, in ``get_weights()`` order
     optimizer/…            the optimizer's iteration count and slots (so training resumes exactly)
 
-The header also records where the model's shuffling and dropout random streams stand, so a
-saved and reloaded model continues training exactly as the original would have.
+The header also records where the model's shuffling, dropout and augmentation random streams
+stand, and a mixed-precision model's loss-scale state (scale, good steps, skipped steps), so a
+saved and reloaded model continues training exactly as the original would have. A
+mixed-precision model stores its float32 master weights.
 
 Safety: ``save`` writes to a temporary file beside the target, flushes it to disk and then
 renames it over the target in one step, so a crash (or a full disk) mid-save leaves the previous
@@ -98,6 +100,8 @@ def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
         "optimizer_state": bool(include_optimizer and compiled and model.optimizer.slots),
         "random_state": model.get_random_state(),
     }
+    if model.loss_scale is not None:
+        header["loss_scale"] = model.loss_scale.get_state()
     arrays = {HEADER: np.array(json.dumps(header))}
     arrays.update({f"weights/{i:04d}": w for i, w in enumerate(weights)})
     if header["optimizer_state"]:
@@ -222,6 +226,12 @@ def load_model(path):
                              f"({type(error).__name__}: {error}).") from None
     if header.get("compile"):
         _restore_compile(model, header, entries, path)
+    if header.get("loss_scale") is not None and model.loss_scale is not None:
+        try:                                    # (after compile, which resets the scale)
+            model.loss_scale.set_state(header["loss_scale"])
+        except Exception as error:  # noqa: BLE001
+            raise ValueError(f"{where}: the stored loss-scale state is corrupt "
+                             f"({type(error).__name__}: {error}).") from None
     return model
 
 
