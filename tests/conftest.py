@@ -11,8 +11,13 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, Phase, settings
+# a parallel run (pytest -n): one BLAS thread per test process, set before NumPy loads
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow])
