@@ -12,3 +12,10 @@ def table_row(cells: Sequence, widths: Sequence[int]) -> str:
     return "\n".join("  ".join((column[k] if k < len(column) else "").ljust(width)
                                for column, width in zip(wrapped, widths)).rstrip()
                      for k in range(height))
+
+
+def aligned_row(cells: Sequence, widths: Sequence[int]) -> str:
+    """One row of a numbers table: the first cell left-aligned, the others right-aligned."""
+    first, *rest = cells
+    return "  ".join([str(first).ljust(widths[0])]
+                     + [str(cell).rjust(width) for cell, width in zip(rest, widths[1:])])

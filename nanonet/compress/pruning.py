@@ -25,6 +25,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..tables import aligned_row
 from ..validation import check_float, unknown_name_error
 from .size import layer_weights, require_built_model
 
@@ -70,21 +71,15 @@ class PruningReport:
             lines.append(f"pruning to sparsity {self.target:g} (scope={self.scope!r})"
                          + ("; weights pruned before stay pruned, so some are sparser"
                             if self.beyond_target else ""))
-        lines += [_row(head, widths), "-" * (sum(widths) + 8)]
+        lines += [aligned_row(head, widths), "-" * (sum(widths) + 8)]
         for r in self.rows:
-            lines.append(_row([f"{r['layer']}/{r['weight']}", str(r["shape"]), r["size"],
+            lines.append(aligned_row([f"{r['layer']}/{r['weight']}", str(r["shape"]), r["size"],
                                r["zeros"], f"{r['sparsity']:.4f}"], widths))
         lines += ["-" * (sum(widths) + 8),
-                  _row(["total", "", self.size, self.zeros, f"{self.sparsity:.4f}"], widths)]
+                  aligned_row(["total", "", self.size, self.zeros, f"{self.sparsity:.4f}"], widths)]
         return "\n".join(lines)
 
     __repr__ = __str__
-
-
-def _row(cells, widths) -> str:
-    first, *rest = cells
-    return "  ".join([str(first).ljust(widths[0])]
-                     + [str(c).rjust(w) for c, w in zip(rest, widths[1:])])
 
 
 # ====================================================================== selecting weights

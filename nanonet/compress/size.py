@@ -11,10 +11,11 @@ weight shrinks by the factor (1/32 + (1 − p)), so only past ~3% sparsity is th
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import numpy as np
 
+from ..tables import aligned_row
 from ..validation import check_bool
 
 
@@ -78,11 +79,6 @@ def _label(model) -> str:
     return str(model.dtype)
 
 
-def _row(cells: Tuple[str, ...], widths: Tuple[int, ...]) -> str:
-    first, *rest = cells
-    return "  ".join([first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(rest, widths[1:])])
-
-
 def size_report(before, after, sparse: bool = False) -> str:
     """A table of bytes per layer, before and after compression, with the ratio after/before.
 
@@ -95,7 +91,7 @@ def size_report(before, after, sparse: bool = False) -> str:
                          f"{list(sizes[0])} and {list(sizes[1])}.")
     widths = (max(12, *(len(name) for name in sizes[0])), 14, 14, 7)
     header = ("layer", f"{_label(before)} bytes", f"{_label(after)} bytes", "ratio")
-    lines = [_row(header, widths), "-" * (sum(widths) + 6)]
+    lines = [aligned_row(header, widths), "-" * (sum(widths) + 6)]
     names = list(sizes[0]) + ["total"]
     for name in names:
         b = sum(sizes[0].values()) if name == "total" else sizes[0][name]
@@ -103,7 +99,7 @@ def size_report(before, after, sparse: bool = False) -> str:
         if name == "total":
             lines.append("-" * (sum(widths) + 6))
         ratio = f"{a / b:.3f}" if b else "-"
-        lines.append(_row((name, f"{b:,}", f"{a:,}", ratio), widths))
+        lines.append(aligned_row((name, f"{b:,}", f"{a:,}", ratio), widths))
     total_b, total_a = sum(sizes[0].values()), sum(sizes[1].values())
     if total_a:
         lines.append(f"{total_b / total_a:.2f}× smaller" if total_a <= total_b
