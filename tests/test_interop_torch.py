@@ -406,3 +406,10 @@ def test_from_torch_refuses_other_modules_by_name():
         from_torch(torch.nn.Sequential(torch.nn.Embedding(4, 3, max_norm=1.0)))
     with pytest.raises(TypeError, match="expected a torch.nn.Module"):
         from_torch([torch.nn.Linear(2, 1)])
+
+
+def test_a_mixed_precision_model_is_refused_with_the_way_out():
+    model = nn.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(1)], seed=0,
+                          dtype="mixed_float16")
+    with pytest.raises(ValueError, match="mixed precision.*float32 copy"):
+        to_torch(model)

@@ -248,6 +248,12 @@ def to_torch(model, lstm_dropout: str = "error") -> nn.Module:
                          f"an input_shape (or input_length for an Embedding), or run "
                          f"model.predict on some data first.")
     dtype = _torch_dtype(model.dtype, f"the model {model.name!r}")
+    if getattr(model, "compute_dtype", model.dtype) != model.dtype:
+        raise ValueError(f"to_torch: the model {model.name!r} trains in mixed precision "
+                         f"(float16 compute, float32 weights); export a float32 copy: "
+                         f"build the same layers with dtype='float32', copy the weights with "
+                         f"set_weights(model.get_weights()), and export that (in PyTorch, "
+                         f"torch.autocast gives mixed precision back).")
     for layer in model.layers:
         if layer.dtype != model.dtype:
             raise ValueError(f"to_torch: {layer.describe()} computes in {layer.dtype}, the "
