@@ -4,7 +4,17 @@ The file is a NumPy zip archive holding only numeric arrays and one JSON text:
 
     nanonet_model          JSON: format version, model config, compile config, weight list
     weights/0000 …         every weight, in ``get_weights()`` order
+    masks/0000 …           pruning masks (bool arrays), if any layer has ``weight_masks``
     optimizer/…            the optimizer's iteration count and slots (so training resumes exactly)
+
+Pruning masks: every layer's ``layer.weight_masks`` (``{weight name: bool array shaped like the
+weight}``, set by ``nanonet.compress.prune``) is stored, so a pruned model reloaded and
+fine-tuned keeps its pruned weights at exactly 0. The header's ``"masks"`` entry lists them as
+``[{"layer": layer name, "weight": weight name}, …]``, the i-th stored as the bool array
+``masks/{i:04d}`` (layers in model order, weights in the layer's order). A file without a
+``"masks"`` entry (every file of a model without masks, and those written before masks were
+saved) loads with no masks; the format version is still 1. On load every mask must be a bool
+array of its weight's shape, for a layer and weight the model has, each listed once.
 
 The header also records where the model's shuffling, dropout and augmentation random streams
 stand, and a mixed-precision model's loss-scale state (scale, good steps, skipped steps), so a
@@ -29,7 +39,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -102,12 +112,52 @@ def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
     }
     if model.loss_scale is not None:
         header["loss_scale"] = model.loss_scale.get_state()
+    masks = _model_masks(model)
+    if masks:                        # (no "masks" entry at all without masks: as before)
+        header["masks"] = [{"layer": layer, "weight": name} for layer, name, _ in masks]
     arrays = {HEADER: np.array(json.dumps(header))}
     arrays.update({f"weights/{i:04d}": w for i, w in enumerate(weights)})
+    arrays.update({f"masks/{i:04d}": mask for i, (_, _, mask) in enumerate(masks)})
     if header["optimizer_state"]:
         for key, value in model.optimizer.get_state().items():
             arrays[f"optimizer/{key}"] = value
     return arrays
+
+
+def _model_masks(model) -> List[Tuple[str, str, np.ndarray]]:
+    """(layer name, weight name, mask) for every layer's ``weight_masks`` (layers in model
+    order, weights in the layer's order), checked as fit checks them — a mask that fit would
+    refuse is refused here, before anything is written, rather than in load_model."""
+    found = []
+    for layer in model.layers:
+        masks = getattr(layer, "weight_masks", None)
+        if masks is None or (isinstance(masks, dict) and not masks):
+            continue
+        label = f"Sequential.save: {layer.describe()}.weight_masks"
+        if not isinstance(masks, dict):
+            raise TypeError(f"{label} must be a dict {{weight name: boolean array}} (as "
+                            f"nanonet.compress.prune sets it), got {type(masks).__name__}; "
+                            f"fix or delete it before saving.")
+        unknown = [name for name in masks if name not in layer.params]
+        if unknown:
+            raise ValueError(f"{label} names the weight {unknown[0]!r}, which the layer does "
+                             f"not have; its weights are "
+                             f"{', '.join(map(repr, layer.params)) or 'none'}.")
+        for name, weight in layer.params.items():
+            if name not in masks:
+                continue
+            mask = masks[name]
+            if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+                got = f"a {mask.dtype} array" if isinstance(mask, np.ndarray) \
+                    else type(mask).__name__
+                raise TypeError(f"{label}[{name!r}] must be a boolean NumPy array (True = "
+                                f"keep, False = pruned) of shape {weight.shape}, got {got}; "
+                                f"e.g. mask.astype(bool).")
+            if mask.shape != weight.shape:
+                raise ValueError(f"{label}[{name!r}] must have the weight's shape "
+                                 f"{weight.shape}, got {mask.shape}.")
+            found.append((layer.name, name, mask))
+    return found
 
 
 def _compile_config(model) -> dict:
@@ -206,6 +256,7 @@ def load_model(path):
         raise ValueError(f"{where}: the model description is corrupt or comes from another "
                          f"version of nanonet — the architecture cannot be rebuilt "
                          f"({type(error).__name__}: {error}).") from None
+    masks = _loaded_masks(model, header, entries, where)
     weights = [entries[f"weights/{i:04d}"] for i in range(len(header["weights"]))]
     for index, weight in enumerate(weights):     # set_weights would cast them silently
         if weight.dtype != model.dtype:
@@ -218,6 +269,10 @@ def load_model(path):
     except Exception as error:  # noqa: BLE001
         raise ValueError(f"{where}: the stored weights do not fit the stored architecture "
                          f"({error})") from None
+    for layer, name, mask in masks:
+        if not isinstance(getattr(layer, "weight_masks", None), dict):
+            layer.weight_masks = {}
+        layer.weight_masks[name] = mask
     if header.get("random_state") is not None:
         try:
             model.set_random_state(header["random_state"])
@@ -233,6 +288,31 @@ def load_model(path):
             raise ValueError(f"{where}: the stored loss-scale state is corrupt "
                              f"({type(error).__name__}: {error}).") from None
     return model
+
+
+def _loaded_masks(model, header: dict, entries: Dict[str, np.ndarray], where: str) -> list:
+    """(layer, weight name, mask) for every stored mask, each checked against the rebuilt
+    model (a layer and weight it has, the weight's shape); _read_header checked the rest."""
+    by_name = {layer.name: layer for layer in model.layers}
+    masks = []
+    for index, item in enumerate(header.get("masks") or []):
+        layer_name, name = item["layer"], item["weight"]
+        label = f"{where}: the pruning mask for layer {layer_name!r}, weight {name!r} " \
+                f"(masks/{index:04d})"
+        layer = by_name.get(layer_name)
+        if layer is None:
+            raise ValueError(f"{label} names a layer the model does not have (its layers: "
+                             f"{', '.join(map(repr, by_name))}); the file is corrupt.")
+        if name not in layer.params:
+            raise ValueError(f"{label} names a weight {layer.describe()} does not have (its "
+                             f"weights: {', '.join(map(repr, layer.params)) or 'none'}); the "
+                             f"file is corrupt.")
+        mask, shape = entries[f"masks/{index:04d}"], layer.params[name].shape
+        if mask.shape != shape:
+            raise ValueError(f"{label} has shape {mask.shape}, but the weight has shape "
+                             f"{shape}; the file is corrupt.")
+        masks.append((layer, name, mask))
+    return masks
 
 
 def _read_archive(path: str) -> Dict[str, np.ndarray]:
@@ -368,7 +448,40 @@ def _read_header(entries: Dict[str, np.ndarray], path: str) -> dict:
     if extra:
         raise ValueError(f"{where}: the file holds weights the description does not list "
                          f"({', '.join(extra)}); it is corrupt.")
+    _check_masks(header, entries, where)
     return header
+
+
+def _check_masks(header: dict, entries: Dict[str, np.ndarray], where: str) -> None:
+    """The header's optional "masks" list and its bool arrays masks/0000 … (which layer and
+    weight they name, and their shapes, are checked once the model is rebuilt)."""
+    listed = header.get("masks")
+    if listed is None:
+        listed = header["masks"] = []
+    if not isinstance(listed, list) or not all(
+            isinstance(item, dict) and set(item) == {"layer", "weight"}
+            and isinstance(item["layer"], str) and isinstance(item["weight"], str)
+            for item in listed):
+        raise ValueError(f"{where}: the model description is corrupt (its 'masks' entry "
+                         f"should list {{\"layer\": name, \"weight\": name}} pairs, found "
+                         f"{listed!r:.80}).")
+    seen = set()
+    for index, item in enumerate(listed):
+        pair, key = (item["layer"], item["weight"]), f"masks/{index:04d}"
+        label = f"the pruning mask for layer {item['layer']!r}, weight {item['weight']!r} ({key})"
+        if pair in seen:
+            raise ValueError(f"{where}: {label} is listed twice; the file is corrupt.")
+        seen.add(pair)
+        if key not in entries:
+            raise ValueError(f"{where}: {label} is missing from the file.")
+        if entries[key].dtype != np.bool_:
+            raise ValueError(f"{where}: {label} should be a bool array (True = kept), found "
+                             f"{entries[key].dtype} {entries[key].shape}; the file is corrupt.")
+    extra = sorted(k for k in entries if k.startswith("masks/")
+                   and k not in {f"masks/{i:04d}" for i in range(len(listed))})
+    if extra:
+        raise ValueError(f"{where}: the file holds pruning masks the description does not "
+                         f"list ({', '.join(extra)}); it is corrupt.")
 
 
 def _check_version(version, where: str) -> None:
