@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import runpy
 import textwrap
 import sys
@@ -255,4 +256,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         args.subparser.error(f"the following argument is required: name (which lesson? its "
                              f"number or name, e.g. `nanonet lesson 01`). Lessons: {lessons}.")
     with np.printoptions(precision=4, suppress=True):
-        return args.run(args)
+        try:
+            return args.run(args)
+        except BrokenPipeError:           # `nanonet … | head`: the reader left; stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0

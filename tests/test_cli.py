@@ -55,3 +55,9 @@ def test_lesson_02_checks_the_articles_gradients_and_saves_its_figures(tmp_path)
     for name in ("02_error_map_printed_dJ_dW1.png", "02_error_map_printed_dJ_dW2.png",
                  "02_epsilon_sweep.png"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly():
+    done = subprocess.run(f"{sys.executable} -m nanonet exercises list | head -n 1", shell=True,
+                          capture_output=True, text=True)
+    assert done.stdout.startswith("id") and "Traceback" not in done.stderr
