@@ -16,6 +16,7 @@ def quick_run(tmp_path_factory):
     result = subprocess.run([sys.executable, "-W", "error", str(LESSON), "--quick", "--out",
                              str(out)], capture_output=True, text=True, timeout=120,
                             cwd=LESSON.parent.parent)
+    assert result.returncode == 0, f"lesson 04 failed:\n{result.stdout[-2000:]}\n{result.stderr}"
     return result, out
 
 
