@@ -99,13 +99,32 @@ def _edits(function: ast.AST) -> Iterator[Tuple[str, ast.AST, ast.AST]]:
     ``.reshape(...)`` (NumPy reads any negative size as "the rest") and ``x.shape[...]``
     lookups (on a 2-D array, shape[-1] and shape[1] are the same)."""
     body = function.body if hasattr(function, "body") else [function]
+    aliases = _ufunc_aliases(function)
     for statement in body if isinstance(body, list) else [body]:
         if _is_docstring(statement):
             continue
         skipped = _bookkeeping_nodes(statement)
         for node in ast.walk(statement):
             if id(node) not in skipped:
-                yield from _node_edits(node)
+                yield from _node_edits(node, aliases)
+
+
+def _ufunc_aliases(function: ast.AST) -> dict:
+    """Local names bound to NumPy functions in `function` ({"add": "add"} for
+    ``multiply, add = np.multiply, np.add``): fast loops call them without the ``np.``."""
+    aliases = {}
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        pairs = (zip(target.elts, value.elts)
+                 if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+                 else [(target, value)])
+        for name, bound in pairs:
+            if isinstance(name, ast.Name) and isinstance(bound, ast.Attribute) \
+                    and isinstance(bound.value, ast.Name) and bound.value.id == "np":
+                aliases[name.id] = bound.attr
+    return aliases
 
 
 def _bookkeeping_nodes(statement: ast.AST) -> set:
@@ -124,10 +143,11 @@ def _bookkeeping_nodes(statement: ast.AST) -> set:
     return inside
 
 
-def _node_edits(node: ast.AST) -> Iterator[Tuple[str, ast.AST, ast.AST]]:
-    for operator in (_binop_edits, _unary_edits, _augassign_edits, _call_edits,
-                     _transpose_edits, _constant_edits):
+def _node_edits(node: ast.AST, aliases: dict) -> Iterator[Tuple[str, ast.AST, ast.AST]]:
+    for operator in (_binop_edits, _unary_edits, _augassign_edits, _transpose_edits,
+                     _constant_edits):
         yield from operator(node)
+    yield from _call_edits(node, aliases)
 
 
 def _binop_edits(node):
@@ -153,14 +173,26 @@ def _augassign_edits(node):
         yield "sign", node, _replaced(node, op=_SIGN_SWAPS[type(node.op)]())
 
 
-def _call_edits(node):
-    """np.subtract ↔ np.add; the second operand of np.add → 0, of np.multiply → 1."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"):
+def _call_edits(node, aliases: dict):
+    """np.subtract ↔ np.add; the second operand of np.add → 0, of np.multiply → 1 (also
+    through local aliases such as ``add = np.add``)."""
+    if not isinstance(node, ast.Call):
         return
-    name = node.func.attr
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id == "np":
+        name = func.attr
+        swapped = {other: _replaced(func, attr=other) for other in _UFUNC_SWAPS.values()}
+    elif isinstance(func, ast.Name) and func.id in aliases:
+        name = aliases[func.id]
+        local = {ufunc: alias for alias, ufunc in aliases.items()}
+        swapped = {other: ast.Name(local[other], ast.Load()) if other in local
+                   else ast.Attribute(ast.Name("np", ast.Load()), other, ast.Load())
+                   for other in _UFUNC_SWAPS.values()}
+    else:
+        return
     if name in _UFUNC_SWAPS:
-        yield "sign", node.func, _replaced(node.func, attr=_UFUNC_SWAPS[name])
+        yield "sign", func, swapped[_UFUNC_SWAPS[name]]
     neutral = {"add": 0, "multiply": 1}.get(name)
     if neutral is not None and len(node.args) >= 2:
         args = [copy.deepcopy(a) for a in node.args]

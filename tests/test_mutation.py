@@ -77,3 +77,22 @@ def test_nanonet_gradient_code_yields_hundreds_of_compilable_mutants():
     for mutant in mutants[::17]:
         compile(mutant.apply((root / mutant.path).read_text(encoding="utf-8")), mutant.path,
                 "exec")
+
+
+def test_local_aliases_of_numpy_functions_are_mutated_too(tmp_path):
+    """Fast loops bind `add = np.add` to skip an attribute lookup; their calls are mutants too."""
+    source = textwrap.dedent('''
+        import numpy as np
+
+        def loop(a, b, out):
+            add, subtract, multiply = np.add, np.subtract, np.multiply
+            multiply(a, b, out=out)
+            add(out, a, out=out)
+            return subtract(out, b)
+    ''')
+    path = tmp_path / "loop.py"
+    path.write_text(source, encoding="utf-8")
+    described = {m.description for m in mutation.find_mutants(path, ["loop"])}
+    assert "factor: `multiply(a, b, out=out)` → `multiply(a, 1, out=out)`" in described
+    assert "sign: `add` → `subtract`" in described and "sign: `subtract` → `add`" in described
+    assert "term: `add(out, a, out=out)` → `add(out, 0, out=out)`" in described

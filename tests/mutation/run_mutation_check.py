@@ -10,6 +10,7 @@ bug the tests would let through (or an edit that changes nothing — an "equival
     python tests/mutation/run_mutation_check.py --limit 20      # a quick sample
     python tests/mutation/run_mutation_check.py --json score.json --workers 2
     python tests/mutation/run_mutation_check.py --start 150      # resume after mutant 150
+    python tests/mutation/run_mutation_check.py --functions _run_backward_loop
 
 The mutants are made in scratch copies of the project (one per worker), never in this tree.
 This is not part of the test suite (it runs the suite hundreds of times); run it before a
@@ -80,13 +81,17 @@ def main(argv=None) -> int:
     parser.add_argument("--start", type=int, default=0,
                         help="skip the first N mutants (resume an interrupted run)")
     parser.add_argument("--kinds", default=None, help="comma-separated: sign,term,factor,...")
+    parser.add_argument("--functions", default=None,
+                        help="comma-separated: only the mutants of these functions")
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--tests", default=",".join(GRADIENT_TESTS))
     args = parser.parse_args(argv)
     kinds = args.kinds.split(",") if args.kinds else None
     tests = args.tests.split(",")
-    mutants = gradient_mutants(ROOT, kinds)[:args.limit][args.start:]
+    functions = set(args.functions.split(",")) if args.functions else None
+    mutants = gradient_mutants(ROOT, kinds, keep=None if functions is None
+                               else lambda m: m.function in functions)[:args.limit][args.start:]
     with tempfile.TemporaryDirectory(prefix="nanonet-mutants-") as scratch:
         copies = [make_copy(Path(scratch) / f"copy{i}") for i in range(args.workers)]
         baseline, _, failure = run_tests(copies[0], tests, args.timeout)
