@@ -527,29 +527,7 @@ class Sequential:
         """Check every layer's ``weight_masks`` and apply them once (see ``fit``)."""
         plan = []
         for layer in self.layers:
-            masks = getattr(layer, "weight_masks", None)
-            if masks is None or (isinstance(masks, dict) and not masks):
-                continue
-            label = f"{where}: {layer.describe()}.weight_masks"
-            if not isinstance(masks, dict):
-                raise TypeError(f"{label} must be a dict {{weight name: boolean array}}, e.g. "
-                                f"{{'kernel': np.abs(kernel) > 0.01}}, got "
-                                f"{type(masks).__name__}.")
-            for name, mask in masks.items():
-                if name not in layer.params:
-                    raise ValueError(f"{label} names the weight {name!r}, which the layer "
-                                     f"does not have; its weights are "
-                                     f"{', '.join(map(repr, layer.params)) or 'none'}.")
-                shape = layer.params[name].shape
-                if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
-                    got = f"a {mask.dtype} array" if isinstance(mask, np.ndarray) \
-                        else type(mask).__name__
-                    raise TypeError(f"{label}[{name!r}] must be a boolean NumPy array (True "
-                                    f"= keep, False = pruned) of shape {shape}, got {got}; "
-                                    f"e.g. mask.astype(bool).")
-                if mask.shape != shape:
-                    raise ValueError(f"{label}[{name!r}] must have the weight's shape "
-                                     f"{shape}, got {mask.shape}.")
+            for name, mask in layer.checked_weight_masks(where).items():
                 if self.loss_scale is not None:
                     plan.append((self._masters[layer][name], self._master_grads[layer][name],
                                  mask))

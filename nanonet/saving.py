@@ -128,36 +128,8 @@ def _model_masks(model) -> List[Tuple[str, str, np.ndarray]]:
     """(layer name, weight name, mask) for every layer's ``weight_masks`` (layers in model
     order, weights in the layer's order), checked as fit checks them — a mask that fit would
     refuse is refused here, before anything is written, rather than in load_model."""
-    found = []
-    for layer in model.layers:
-        masks = getattr(layer, "weight_masks", None)
-        if masks is None or (isinstance(masks, dict) and not masks):
-            continue
-        label = f"Sequential.save: {layer.describe()}.weight_masks"
-        if not isinstance(masks, dict):
-            raise TypeError(f"{label} must be a dict {{weight name: boolean array}} (as "
-                            f"nanonet.compress.prune sets it), got {type(masks).__name__}; "
-                            f"fix or delete it before saving.")
-        unknown = [name for name in masks if name not in layer.params]
-        if unknown:
-            raise ValueError(f"{label} names the weight {unknown[0]!r}, which the layer does "
-                             f"not have; its weights are "
-                             f"{', '.join(map(repr, layer.params)) or 'none'}.")
-        for name, weight in layer.params.items():
-            if name not in masks:
-                continue
-            mask = masks[name]
-            if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
-                got = f"a {mask.dtype} array" if isinstance(mask, np.ndarray) \
-                    else type(mask).__name__
-                raise TypeError(f"{label}[{name!r}] must be a boolean NumPy array (True = "
-                                f"keep, False = pruned) of shape {weight.shape}, got {got}; "
-                                f"e.g. mask.astype(bool).")
-            if mask.shape != weight.shape:
-                raise ValueError(f"{label}[{name!r}] must have the weight's shape "
-                                 f"{weight.shape}, got {mask.shape}.")
-            found.append((layer.name, name, mask))
-    return found
+    return [(layer.name, name, mask) for layer in model.layers
+            for name, mask in layer.checked_weight_masks("Sequential.save").items()]
 
 
 def _compile_config(model) -> dict:

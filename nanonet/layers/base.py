@@ -303,6 +303,41 @@ class Layer:
         for name, value in zip(self.params, self.checked_weights(weights)):
             self.params[name][...] = value
 
+    def checked_weight_masks(self, where: str) -> Dict[str, np.ndarray]:
+        """The layer's pruning masks (``weight_masks``, set by nanonet.compress.prune), checked
+        — a dict of boolean arrays (True = keep) shaped like the weights they name — and
+        returned in the order of the layer's weights; {} if it has none. What fit and save
+        both rely on."""
+        masks = getattr(self, "weight_masks", None)
+        if masks is None or (isinstance(masks, dict) and not masks):
+            return {}
+        label = f"{where}: {self.describe()}.weight_masks"
+        if not isinstance(masks, dict):
+            raise TypeError(f"{label} must be a dict {{weight name: boolean array}} (as "
+                            f"nanonet.compress.prune sets it), e.g. "
+                            f"{{'kernel': np.abs(kernel) > 0.01}}, got {type(masks).__name__}.")
+        unknown = [name for name in masks if name not in self.params]
+        if unknown:
+            raise ValueError(f"{label} names the weight {unknown[0]!r}, which the layer does "
+                             f"not have; its weights are "
+                             f"{', '.join(map(repr, self.params)) or 'none'}.")
+        checked = {}
+        for name, weight in self.params.items():
+            mask = masks.get(name)
+            if mask is None:
+                continue
+            if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+                got = f"a {mask.dtype} array" if isinstance(mask, np.ndarray) \
+                    else type(mask).__name__
+                raise TypeError(f"{label}[{name!r}] must be a boolean NumPy array (True = "
+                                f"keep, False = pruned) of shape {weight.shape}, got {got}; "
+                                f"e.g. mask.astype(bool).")
+            if mask.shape != weight.shape:
+                raise ValueError(f"{label}[{name!r}] must have the weight's shape "
+                                 f"{weight.shape}, got {mask.shape}.")
+            checked[name] = mask
+        return checked
+
     def checked_weights(self, weights, where: Optional[str] = None) -> List[np.ndarray]:
         """`weights` (a ``get_weights()``-style list) checked against this layer's weights —
         count, shapes, numbers, finite, representable in the layer's dtype — and cast to it.
