@@ -63,13 +63,6 @@ def prunable(model):
             for name, w in ws.items() if name in PRUNABLE}
 
 
-def models_support_weight_masks() -> bool:
-    import inspect
-
-    from nanonet import models
-    return "weight_masks" in inspect.getsource(models)
-
-
 # ====================================================================== pruning
 @pytest.mark.parametrize("sparsity", [0.1, 0.37, 0.5, 0.93])
 def test_layer_scope_prunes_exactly_round_sparsity_n_of_each_weight_the_smallest(sparsity):
@@ -199,10 +192,6 @@ def test_pruning_errors_are_clear():
 
 
 # ---------------------------------------------------------------------- fine-tuning
-needs_masks = pytest.mark.skipif(not models_support_weight_masks(),
-                                 reason="Sequential does not apply layer.weight_masks yet")
-
-
 def assert_pruned_stay_zero_and_others_train(model, masks_before, weights_before):
     for layer in model.layers:
         for name, mask in getattr(layer, "weight_masks", {}).items():
@@ -216,7 +205,6 @@ def assert_pruned_stay_zero_and_others_train(model, masks_before, weights_before
     assert changed > 0, "fine-tuning changed no weight at all"
 
 
-@needs_masks
 def test_pruned_weights_stay_exactly_zero_through_fit_with_adam():
     rng = np.random.default_rng(0)
     x = token_ids(rng, 40, 7, 30)
@@ -232,7 +220,6 @@ def test_pruned_weights_stay_exactly_zero_through_fit_with_adam():
     assert_pruned_stay_zero_and_others_train(model, masks, before)
 
 
-@needs_masks
 def test_pruned_weights_stay_zero_through_train_on_batch_with_momentum():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(16, 6)), rng.integers(0, 2, 16).astype(float)
@@ -473,7 +460,6 @@ def mixed_precision_model():
         pytest.skip("Sequential has no mixed_float16 policy yet")
 
 
-@needs_masks
 def test_mixed_precision_prunes_the_float32_masters_and_they_stay_zero():
     model = mixed_precision_model()
     rng = np.random.default_rng(6)
