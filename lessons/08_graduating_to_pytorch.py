@@ -463,24 +463,32 @@ if lesson.figures_available():
             np.abs(np.subtract(nanonet_losses, adam_losses))]
     if gloo:
         gaps.append(np.abs(np.subtract(keras_losses, ddp.losses)))
-    nonzero = np.concatenate(gaps)[np.concatenate(gaps) > 0]
+    joined = np.concatenate(gaps)
+    nonzero = joined[joined > 0]
     floor = nonzero.min() / 4 if nonzero.size else 1e-9  # where an exact 0 is drawn (log axis)
-    ax_gap.semilogy(after, np.maximum(np.abs(np.subtract(nanonet_losses, keras_losses)), floor),
-                    "x--", color="tab:red", label="|nanonet − PyTorch + KerasAdam|")
-    ax_gap.semilogy(after, np.maximum(np.abs(np.subtract(nanonet_losses, adam_losses)), floor),
-                    "+:", color="tab:green", label="|nanonet − PyTorch + torch.optim.Adam|")
-    ax_gap.axhline(np.finfo(np.float32).eps, color="k", lw=0.8, ls="--",
-                   label="float32 spacing at 1 (1.2e-7)")
-    ax_gap.axhline(floor, color="0.5", lw=0.8, ls=":", label="0 (the same to the last bit)")
-    ax_gap.set(xlabel="epoch", ylabel="|loss difference|", title="how far apart",
-               ylim=(floor / 2, 1e-4 + 100 * adam_gap))        # room for the legend on top
-    ax_gap.legend(fontsize=8, loc="upper left")
-    for ax in (ax_loss, ax_gap):
-        ax.grid(alpha=0.3)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    figure.suptitle("Lesson 08: training continues in PyTorch from the exported nanonet model")
-    figure.tight_layout()
-    lesson.save_figure(figure, options, "08_loss_curves.png")
+    ax_gap.semilogy(after, np.maximum(gaps[0], floor), "x--", color="tab:red",
+                    label="|nanonet − PyTorch + KerasAdam|")
+    ax_gap.semilogy(after, np.maximum(gaps[1], floor), "+:", color="tab:green",
+                    label="|nanonet − PyTorch + torch.optim.Adam|")
+
+    def finish(figure, ax_loss, ax_gap, top, title, name):
+        """The parts both figures share: reference lines, axes, title, saving."""
+        ax_gap.axhline(np.finfo(np.float32).eps, color="k", lw=0.8, ls="--",
+                       label="float32 spacing at 1 (1.2e-7)")
+        ax_gap.axhline(floor, color="0.5", lw=0.8, ls=":", label="0 (the same to the last bit)")
+        ax_gap.set(xlabel="epoch", ylabel="|loss difference|", title="how far apart",
+                   ylim=(floor / 2, top))                        # room for the legend on top
+        ax_gap.legend(fontsize=8, loc="upper left")
+        for ax in (ax_loss, ax_gap):
+            ax.grid(alpha=0.3)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        figure.suptitle(title)
+        figure.tight_layout()
+        lesson.save_figure(figure, options, name)
+
+    finish(figure, ax_loss, ax_gap, 1e-4 + 100 * adam_gap,
+           "Lesson 08: training continues in PyTorch from the exported nanonet model",
+           "08_loss_curves.png")
 
     if gloo:
         figure, (ax_loss, ax_gap) = plt.subplots(1, 2, figsize=(11, 4))
@@ -490,19 +498,10 @@ if lesson.figures_available():
                      label="DDP: 2 processes, half a batch each")
         ax_loss.set(xlabel="epoch", ylabel="training loss", title="the loss curves")
         ax_loss.legend(fontsize=8)
-        ax_gap.semilogy(after, np.maximum(np.abs(np.subtract(keras_losses, ddp.losses)), floor),
-                        "x--", color="tab:red", label="|1 process − DDP|")
-        ax_gap.axhline(np.finfo(np.float32).eps, color="k", lw=0.8, ls="--",
-                       label="float32 spacing at 1 (1.2e-7)")
-        ax_gap.axhline(floor, color="0.5", lw=0.8, ls=":", label="0 (the same to the last bit)")
-        ax_gap.set(xlabel="epoch", ylabel="|loss difference|", title="how far apart",
-                   ylim=(floor / 2, 1e-5 + 100 * ddp_loss_gap))
-        ax_gap.legend(fontsize=8, loc="upper left")
-        for ax in (ax_loss, ax_gap):
-            ax.grid(alpha=0.3)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        figure.suptitle("Lesson 08: DistributedDataParallel (gloo, 2 processes) vs one process")
-        figure.tight_layout()
-        lesson.save_figure(figure, options, "08_ddp.png")
+        ax_gap.semilogy(after, np.maximum(gaps[2], floor), "x--", color="tab:red",
+                        label="|1 process − DDP|")
+        finish(figure, ax_loss, ax_gap, 1e-5 + 100 * ddp_loss_gap,
+               "Lesson 08: DistributedDataParallel (gloo, 2 processes) vs one process",
+               "08_ddp.png")
 
 print(f"\nlesson 08 ran in {time.perf_counter() - started:.1f} s")
