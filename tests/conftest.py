@@ -75,12 +75,17 @@ def pytest_make_collect_report(collector):
 
 
 def pytest_collection_modifyitems(items):
-    """In a student copy, a test that needs an unfinished exercise is skipped the moment the
-    exercise's NotImplementedError reaches it: no failure report to format, and a hypothesis
-    test stops at its first example instead of shrinking it."""
+    """In a student copy, a test marked ``teacher_only`` is skipped, and a test that needs an
+    unfinished exercise is skipped the moment the exercise's NotImplementedError reaches it:
+    no failure report to format, and a hypothesis test stops at its first example instead of
+    shrinking it."""
     if not IN_STUDENT_COPY:
         return
     for item in items:
+        if item.get_closest_marker("teacher_only"):
+            item.add_marker(pytest.mark.skip(reason="a teacher's test: it needs the solutions, "
+                                                    "which a student copy does not have"))
+            continue
         if not isinstance(item, pytest.Function) or any(
                 _EXERCISE_MARK.fullmatch(mark.name) for mark in item.iter_markers()):
             continue

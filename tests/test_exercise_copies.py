@@ -15,9 +15,7 @@ from nanonet.exercises import copies, markers
 from nanonet.exercises.catalogue import EXERCISES, get
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
-pytestmark = pytest.mark.skipif(
-    (Path(__file__).resolve().parents[1] / "STUDENT.md").is_file(),
-    reason="a teacher's test of the classroom kit (needs the solutions)")
+pytestmark = pytest.mark.teacher_only
 
 ROOT = copies.default_source_root()
 HAS_GIT = copies.shutil.which("git") is not None

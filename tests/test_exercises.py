@@ -18,9 +18,7 @@ from nanonet.exercises.grading import GRADER_ROOT, bug_is_caught, grade
 from nanonet.exercises.markers import student_version
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
-pytestmark = pytest.mark.skipif(
-    (Path(__file__).resolve().parents[1] / "STUDENT.md").is_file(),
-    reason="a teacher's test of the classroom kit (needs the solutions)")
+pytestmark = pytest.mark.teacher_only
 
 ROOT = Path(__file__).resolve().parents[1]
 
