@@ -369,6 +369,8 @@ def test_call_matches_keras_or_differs_as_documented(code):
     elif "error" in keras:
         with pytest.raises(Exception) as info:
             run_call(code)
+        if isinstance(info.value, NotImplementedError):        # an unfinished exercise (in a
+            raise info.value                                   # student copy): skipped
         names = [cls.__name__ for cls in type(info.value).__mro__]
         assert keras["error"] in names, f"Keras raises {keras['error']}, we raise {names[0]}"
     else:
