@@ -605,15 +605,24 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("call, error, words", BAD_INPUT,
-                         ids=[f"{i}-{e.__name__}-{w[0]}" for i, (c, e, w) in enumerate(BAD_INPUT)])
-def test_bad_input_raises_a_clear_error(call, error, words):
+def case_ids(cases) -> list:
+    """pytest ids for (call, error, words) cases: "3-TypeError-num_words"."""
+    return [f"{i}-{error.__name__}-{words[0]}" for i, (_, error, words) in enumerate(cases)]
+
+
+def assert_clear_error(call, error, words) -> None:
+    """call() raises exactly `error`, and its message holds each of `words`."""
     with pytest.raises(error) as info:
         call()
     assert type(info.value) is error
     message = str(info.value)
     for word in words:
         assert word in message, f"{word!r} missing from the message: {message}"
+
+
+@pytest.mark.parametrize("call, error, words", BAD_INPUT, ids=case_ids(BAD_INPUT))
+def test_bad_input_raises_a_clear_error(call, error, words):
+    assert_clear_error(call, error, words)
 
 
 def test_a_wrong_mode_is_refused_even_when_every_sequence_is_empty():

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from test_text import assert_clear_error, case_ids
 from strategies import texts_of_words
 from nanonet.text import hashing_trick, one_hot, text_to_word_sequence
 
@@ -150,11 +151,6 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("call, error, words", BAD,
-                         ids=[f"{i}-{e.__name__}-{w[0]}" for i, (c, e, w) in enumerate(BAD)])
+@pytest.mark.parametrize("call, error, words", BAD, ids=case_ids(BAD))
 def test_bad_input_raises_a_clear_error(call, error, words):
-    with pytest.raises(error) as info:
-        call()
-    assert type(info.value) is error
-    for word in words:
-        assert word in str(info.value), f"{word!r} missing from the message: {info.value}"
+    assert_clear_error(call, error, words)

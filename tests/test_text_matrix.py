@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from test_text import assert_clear_error, case_ids
 from strategies import ragged_int_lists, texts_of_words
 from nanonet.text import Tokenizer, tokenizer_from_json
 
@@ -236,14 +237,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("call, error, words", BAD,
-                         ids=[f"{i}-{e.__name__}-{w[0]}" for i, (c, e, w) in enumerate(BAD)])
+@pytest.mark.parametrize("call, error, words", BAD, ids=case_ids(BAD))
 def test_bad_input_raises_a_clear_error(call, error, words):
-    with pytest.raises(error) as info:
-        call()
-    assert type(info.value) is error
-    for word in words:
-        assert word in str(info.value), f"{word!r} missing from the message: {info.value}"
+    assert_clear_error(call, error, words)
 
 
 def test_a_failed_fit_on_sequences_changes_nothing():
