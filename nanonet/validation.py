@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
+import os
 from typing import Iterable, Optional
 
 import numpy as np
@@ -259,3 +260,62 @@ def _preview(array: np.ndarray) -> str:
         first = first.item()                     # 'a', not np.str_('a')
         kind = type(first).__name__
     return f" (first element {first!r} of type {kind})"
+
+
+def short_repr(value, limit: int = 60) -> str:
+    """repr(value), shortened to about `limit` characters ("[1, 2, 3, …, 9]" style)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + " …" + text[-3:]
+
+
+def show_value(value) -> str:
+    """`value`'s shortened repr and its type, for error messages: "3 (int)"."""
+    return f"{short_repr(value)} ({type(value).__name__})"
+
+
+def memory_limit() -> Optional[int]:
+    """Bytes this process can ever hold: the machine's physical memory, or the container's
+    cgroup-v2 limit (``/sys/fs/cgroup/memory.max``) if lower; None where neither is known."""
+    try:
+        limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):     # e.g. Windows has no sysconf
+        limit = None
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as handle:
+            cgroup = int(handle.read().strip())       # "max" (no limit) raises ValueError
+        limit = cgroup if limit is None else min(limit, cgroup)
+    except (OSError, ValueError):
+        pass
+    return limit if limit is None or limit > 0 else None
+
+
+def _bytes_text(size: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    amount, unit = float(size), "bytes"
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if amount < 1024 or unit == "EiB":
+            break
+        amount /= 1024
+    return f"{size} bytes" if unit == "bytes" else f"{amount:.3g} {unit}"
+
+
+def allocation_error(shape, dtype, where: str, cause: str, hint: str = "",
+                     limit: Optional[int] = None) -> MemoryError:
+    """A MemoryError naming who asked (`where`, `cause` such as "maxlen=10**12"), the array
+    asked for and its size — instead of NumPy's bare "Unable to allocate"."""
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    beyond = (f", more than this machine's {_bytes_text(limit)} of memory" if limit
+              else ", which could not be allocated")
+    extra = f" {hint}" if hint else ""
+    return MemoryError(f"{where}: {cause} asks for an array of shape {tuple(shape)} and dtype "
+                       f"{dtype} = {_bytes_text(size)}{beyond}.{extra}")
+
+
+def check_allocation(shape, dtype, where: str, cause: str, hint: str = "") -> None:
+    """Refuse, *before* allocating, an array larger than :func:`memory_limit` (on Linux an
+    allocation that large may not fail at once: filling it gets the process killed)."""
+    limit = memory_limit()
+    size = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    if limit is not None and size > limit:
+        raise allocation_error(shape, dtype, where, cause, hint, limit)

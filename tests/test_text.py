@@ -91,6 +91,35 @@ def test_text_is_exported_from_the_package():
     assert "text" in nanonet.__all__
 
 
+def test_nanonet_text_keeps_every_public_name_and_adds_the_hashing_functions():
+    assert set(text.__all__) == {"Tokenizer", "tokenizer_from_json", "text_to_word_sequence",
+                                 "pad_sequences", "DEFAULT_FILTERS", "one_hot", "hashing_trick"}
+    for name in text.__all__:
+        assert getattr(text, name) is not None
+
+
+def test_keras_import_paths_only_re_export_nanonet_text():
+    from nanonet.preprocessing import sequence as keras_sequence
+    from nanonet.preprocessing import text as keras_text
+    assert set(keras_text.__all__) == {"Tokenizer", "one_hot", "hashing_trick",
+                                       "text_to_word_sequence", "tokenizer_from_json"}
+    for name in keras_text.__all__:
+        assert getattr(keras_text, name) is getattr(text, name), name
+    assert keras_sequence.__all__ == ["pad_sequences"]
+    assert keras_sequence.pad_sequences is text.pad_sequences
+    for module in (keras_text, keras_sequence):               # nothing is defined there
+        own = [name for name, value in vars(module).items() if not name.startswith("__")
+               and getattr(value, "__module__", "nanonet.text").split(".")[:2]
+               != ["nanonet", "text"]]
+        assert own == [], own
+
+
+def test_booleans_follow_the_librarys_rule_true_false_0_and_1():
+    assert Tokenizer(char_level=1).char_level is True
+    assert Tokenizer(lower=np.bool_(False)).lower is False
+    assert Tokenizer(char_level=0, lower=1).get_config()["char_level"] is False
+
+
 def test_default_filters_are_keras_defaults():
     keras_config = TOKENIZER_CASES["article_zh"]["keras"]["config"]
     assert DEFAULT_FILTERS == keras_config["filters"]
@@ -238,7 +267,6 @@ DIFFERENT = {
     "pad_sequences((x for x in [[1]]))": TypeError,
     "pad_sequences(['abc'])": TypeError,
     "pad_sequences([[1, 'a']])": TypeError,
-    "pad_sequences([[1]], value='x')": TypeError,
     # Keras: "zero-size array to reduction operation maximum which has no identity"
     "pad_sequences([])": {"ndarray": [], "dtype": "int32"},
     # Keras accepts these (returning (2, 0) arrays, wrapped or garbage numbers, parsed strings)
@@ -249,6 +277,42 @@ DIFFERENT = {
     "pad_sequences([np.array([2 ** 40])])": ValueError,
     "pad_sequences([[1], []], value=float('nan'))": ValueError,
     "pad_sequences([['1', '2']])": TypeError,
+    # matrices: Keras writes id -1 into the last column, fails on whole floats (IndexError)
+    # and on array rows ("truth value … is ambiguous"), checks the mode only on a counted id
+    "fitted(['a b']).sequences_to_matrix([[1, -1]])": ValueError,
+    "fitted(['a b']).sequences_to_matrix([[1, 2.0]])":
+        {"ndarray": [[0.0, 1.0, 1.0]], "dtype": "float64"},
+    "fitted(['a b']).sequences_to_matrix([[1, 1.5]])": ValueError,
+    "fitted(['a b']).sequences_to_matrix(np.array([[0, 1, 2], [2, 2, 0]]))":
+        {"ndarray": [[1.0, 1.0, 1.0], [1.0, 0.0, 1.0]], "dtype": "float64"},
+    "fitted(['a b']).sequences_to_matrix([[], []], mode='onehot')": ValueError,
+    # Keras: texts_to_sequences before fitting gives empty sequences, so a row of zeros
+    "Tokenizer(num_words=3).texts_to_matrix(['a b'])": ValueError,
+    # fit_on_sequences: Keras counts id -1 and keeps 2.0 apart from 2; fails on a generator
+    "fit_seqs(Tokenizer(), [[1, -1]]).index_docs": ValueError,
+    "fit_seqs(Tokenizer(), [[1, 2.0, 2]]).index_docs": {"1": 1, "2": 1},
+    "fit_seqs(Tokenizer(), (s for s in [[1, 2], [2]])).document_count": 2,
+    # sets and dicts (issue 17): Keras iterates a set in PYTHONHASHSEED's order, a dict's keys
+    "fitted({'b a', 'a'}).document_count": TypeError,
+    "fitted({'first text': 1, 'second': 2}).word_index": TypeError,
+    "fitted(['a b']).texts_to_sequences({'a b'})": TypeError,
+    "fit_seqs(Tokenizer(), {(1, 2), (3,)}).document_count": TypeError,
+    "fitted(['a b']).sequences_to_matrix({(1, 2)})": TypeError,
+    "pad_sequences({(1, 2), (3,)})": TypeError,
+    "pad_sequences({'a': [1, 2]})": TypeError,
+    # hashing: Keras divides by zero (n=1, n=True), gives ids for n=0 and floats for n=2.5 or a
+    # hash_function returning floats, fails deep inside on a non-str text, iterates the
+    # characters of an analyzer's str result
+    "one_hot('a b', 1)": ValueError,
+    "one_hot('a b', 0)": ValueError,
+    "one_hot('a b', 2.5)": TypeError,
+    "one_hot(['a', 'b'], 5)": TypeError,
+    "one_hot(None, 5)": TypeError,
+    "hashing_trick('a b', 5, hash_function='sha1')": ValueError,
+    "hashing_trick('a b', 5, hash_function=lambda w: 1.5)": TypeError,
+    "hashing_trick('a b', 5, analyzer=lambda t: t)": TypeError,
+    "hashing_trick('a b', 5, hash_function='md5', analyzer=lambda t: [1, 2])": TypeError,
+    "hashing_trick('a b', True, hash_function='md5')": TypeError,
 }
 
 
@@ -263,10 +327,16 @@ def fit_more(tokenizer, texts):
     return tokenizer
 
 
+def fit_seqs(tokenizer, sequences):
+    tokenizer.fit_on_sequences(sequences)
+    return tokenizer
+
+
 def run_call(code: str):
     namespace = {"Tokenizer": Tokenizer, "tokenizer_from_json": tokenizer_from_json,
                  "pad_sequences": pad_sequences, "text_to_word_sequence": text_to_word_sequence,
-                 "np": np, "fitted": fitted, "fit_more": fit_more}
+                 "np": np, "fitted": fitted, "fit_more": fit_more, "fit_seqs": fit_seqs,
+                 "one_hot": text.one_hot, "hashing_trick": text.hashing_trick}
     return eval(code, namespace)  # noqa: S307 -- expressions from our own fixture file
 
 
@@ -299,6 +369,8 @@ def test_call_matches_keras_or_differs_as_documented(code):
     elif "error" in keras:
         with pytest.raises(Exception) as info:
             run_call(code)
+        if isinstance(info.value, NotImplementedError):        # an unfinished exercise (in a
+            raise info.value                                   # student copy): skipped
         names = [cls.__name__ for cls in type(info.value).__mro__]
         assert keras["error"] in names, f"Keras raises {keras['error']}, we raise {names[0]}"
     else:
@@ -461,7 +533,7 @@ BAD_INPUT = [
     (lambda: Tokenizer(filters=None), TypeError, ["filters", "None"]),
     (lambda: Tokenizer(filters=["ab"]), TypeError, ["filters[0]", "'ab'"]),
     (lambda: Tokenizer(lower="False"), TypeError, ["lower", "'False'", "True or False"]),
-    (lambda: Tokenizer(char_level=1), TypeError, ["char_level", "1"]),
+    (lambda: Tokenizer(char_level=2), TypeError, ["char_level", "2", "True or False"]),
     (lambda: Tokenizer(oov_token=0), TypeError, ["oov_token", "0", "int"]),
     (lambda: Tokenizer(document_count=-3), ValueError, ["document_count", "-3"]),
     (lambda: Tokenizer(document_count="3"), TypeError, ["document_count", "'3'"]),
@@ -501,7 +573,7 @@ BAD_INPUT = [
     (lambda: pad_sequences([[1]], padding="Post"), ValueError, ["padding", "'Post'", "'post'"]),
     (lambda: pad_sequences([[1]], dtype="int31"), TypeError, ["dtype", "'int31'"]),
     (lambda: pad_sequences([[1]], dtype="datetime64[s]"), TypeError, ["dtype", "datetime64"]),
-    (lambda: pad_sequences([[1]], value="x"), TypeError, ["value", "'x'", "dtype=object"]),
+    (lambda: pad_sequences([[1]], value="x"), ValueError, ["value", "'x'", "dtype=object"]),
     (lambda: pad_sequences([[1]], value=None), TypeError, ["value", "None"]),
     (lambda: pad_sequences([[1]], value=300, dtype="uint8"), ValueError,
      ["value", "300", "uint8", "0..255"]),
@@ -533,15 +605,24 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("call, error, words", BAD_INPUT,
-                         ids=[f"{i}-{e.__name__}-{w[0]}" for i, (c, e, w) in enumerate(BAD_INPUT)])
-def test_bad_input_raises_a_clear_error(call, error, words):
+def case_ids(cases) -> list:
+    """pytest ids for (call, error, words) cases: "3-TypeError-num_words"."""
+    return [f"{i}-{error.__name__}-{words[0]}" for i, (_, error, words) in enumerate(cases)]
+
+
+def assert_clear_error(call, error, words) -> None:
+    """call() raises exactly `error`, and its message holds each of `words`."""
     with pytest.raises(error) as info:
         call()
     assert type(info.value) is error
     message = str(info.value)
     for word in words:
         assert word in message, f"{word!r} missing from the message: {message}"
+
+
+@pytest.mark.parametrize("call, error, words", BAD_INPUT, ids=case_ids(BAD_INPUT))
+def test_bad_input_raises_a_clear_error(call, error, words):
+    assert_clear_error(call, error, words)
 
 
 def test_a_wrong_mode_is_refused_even_when_every_sequence_is_empty():

@@ -104,8 +104,8 @@ EXERCISES: List[Exercise] = [
              "through; with recurrent masks use _masked_recurrent_gradient. Swap the dh/dc "
              "buffer pairs each step."),
     Exercise("E10", "tokenizer counting and ranking", 1, "06",
-             (("nanonet/text.py", "Tokenizer.fit_on_texts"),
-              ("nanonet/text.py", "Tokenizer._build_index")),
+             (("nanonet/text/tokenizer.py", "Tokenizer.fit_on_texts"),
+              ("nanonet/text/tokenizer.py", "Tokenizer._build_index")),
              "Count every token of the text into `counts`, and each distinct token once into "
              "`docs` (dict.fromkeys keeps first-seen order). Ranking: sort by count, descending — "
              "sorted() is stable, so ties keep first-seen order; the oov_token (if any) comes "
