@@ -28,10 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Keras's trajectories) and the tokenizer (E10); every other exercise is gradient code
 NOT_GRADIENT_CODE = {"E04", "E10"}
 
-#: a mutant no check can catch: `new_run[0] = True` → `new_run[1] = True` in
-#: embedding_backward leaves new_run[0] as np.empty left it — in practice True, which is the
-#: right value — so it changes nothing (and make-bug skips it: grading cannot catch it either)
-UNCATCHABLE = {("embedding_backward", "new_run[0] = True")}
+#: a mutant no check can catch: in embedding_backward, marking the start of the first run of
+#: equal ids at index 1 instead of 0 leaves new_run[0] as np.empty left it — in practice
+#: True, the right value — so it changes nothing (and make-bug never picks it: grading cannot
+#: catch it either). (function, text on the mutated line)
+UNCATCHABLE = {("embedding_backward", "new_run[0]")}
 
 
 def _reached_functions():
