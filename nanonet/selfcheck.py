@@ -19,7 +19,7 @@ away).
 """
 from __future__ import annotations
 
-from typing import Callable, List, Tuple
+from typing import Callable, Iterator, List, Tuple
 
 import numpy as np
 
@@ -35,11 +35,18 @@ CLIP_EPS = 1e-9
 
 def check_builtins(seed: int = 0) -> List[GradCheckReport]:
     """Run every check; one report each. seed: an integer >= 0."""
-    seed = check_int(seed, "seed", "selfcheck.check_builtins", minimum=0)
+    return list(iter_builtins(seed, "selfcheck.check_builtins"))
+
+
+def iter_builtins(seed: int = 0, where: str = "selfcheck.iter_builtins"
+                  ) -> Iterator[GradCheckReport]:
+    """check_builtins one report at a time, each as soon as its check ran (the command line
+    prints them so; a caller may stop at the first failure)."""
+    seed = check_int(seed, "seed", where, minimum=0)
     rng = np.random.default_rng(seed)
     checks = (_dense_and_activations(rng, seed) + _losses(rng) + _sequence_layers(rng, seed)
               + [_lstm_step(rng, seed), _dense_model(rng, seed), _sequence_model(seed)])
-    return [_run(title, check) for title, check in checks]
+    return (_run(title, check) for title, check in checks)
 
 
 #: one check: its title, and the function that runs it
