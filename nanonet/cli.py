@@ -89,11 +89,11 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .selfcheck import check_builtins
-    reports = check_builtins(seed=args.seed)
-    for report in reports:
-        print(report)
-        print()
+    from .selfcheck import iter_builtins
+    reports = []
+    for report in iter_builtins(seed=args.seed):           # each table as soon as it is done
+        print(report, end="\n\n", flush=True)
+        reports.append(report)
     failed = [r.title for r in reports if not r.passed]
     print(f"{len(reports) - len(failed)}/{len(reports)} gradient checks passed"
           + (f"; FAILED: {', '.join(failed)}" if failed else "."))

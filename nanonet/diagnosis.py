@@ -98,6 +98,17 @@ def factor_hint(c: float) -> str:
     return f"formula ≈ {c:+.6g} × the true gradient: a constant factor"
 
 
+def distinct_digits(a: float, b: float, digits: int = 6) -> Tuple[str, str]:
+    """`a` and `b` written with `digits` significant digits — or with as many more as it takes
+    to tell them apart (up to 17, all a float64 has), so that a hint never reads
+    "0.163669, the truth is 0.163669" for two different numbers."""
+    for places in range(digits, 18):
+        shown = f"{a:.{places}g}", f"{b:.{places}g}"
+        if shown[0] != shown[1] or a == b:
+            break
+    return shown
+
+
 def diagnose(analytic: np.ndarray, numeric: np.ndarray) -> str:
     """A short guess at what is wrong with a failed gradient (in words).
 
@@ -134,12 +145,19 @@ def _diagnose_finite(analytic: np.ndarray, numeric: np.ndarray) -> str:
     values = ratio[significant]
     constant = _constant_value(values) if np.isfinite(values).all() else None
     if constant is not None and abs(constant - 1) < 1e-3:
-        # right wherever the truth is large: the error sits where the true gradient is ~0
         index = np.unravel_index(int(np.argmax(np.abs(analytic - numeric))), numeric.shape)
         where = tuple(int(i) for i in index)
+        got, truth = distinct_digits(float(analytic[index]), float(numeric[index]))
+        if significant[index]:
+            # the same tiny factor everywhere (a scalar is "everywhere" too)
+            return (f"formula ≈ (1 {'+' if constant > 1 else '−'} {abs(constant - 1):.2g}) × "
+                    f"the true gradient: close, but off by the same small relative amount "
+                    f"everywhere — a tiny constant left out or added (an ε such as 1e-7?), or "
+                    f"a lower precision: at {where} it gives {got}, the truth is {truth}")
+        # right wherever the truth is large: the error sits where the true gradient is ~0
         return (f"the formula agrees wherever the true gradient is large, but not where it is "
-                f"(nearly) zero: at {where} it gives {analytic[index]:.6g}, the truth is "
-                f"{numeric[index]:.6g} — a term that should vanish there?")
+                f"(nearly) zero: at {where} it gives {got}, the truth is {truth} — a term "
+                f"that should vanish there?")
     if constant is not None and np.isfinite(constant):
         return factor_hint(constant)
     return _structured_ratio_hint(ratio) or (

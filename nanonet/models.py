@@ -35,7 +35,7 @@ from .layers.base import Layer
 from .progress import ProgressBar
 from .validation import (as_array, as_float_array, cast_checked, check_bool, check_float,
                          check_int, check_not_empty, check_same_length, check_shape,
-                         first_non_finite)
+                         first_non_finite, keyword_checked)
 
 Arrays = List[np.ndarray]
 
@@ -59,6 +59,7 @@ class Sequential:
     compute copies, rewritten from the masters after every update.
     """
 
+    @keyword_checked
     def __init__(self, layers: Optional[Sequence[Layer]] = None, seed: Optional[int] = None,
                  dtype: precision.PolicyLike = "float32", name: str = "sequential",
                  loss_scale: Optional[precision.LossScale] = None):
@@ -225,6 +226,7 @@ class Sequential:
                              f"model; layer names must be unique.")
 
     # ================================================================== compiling
+    @keyword_checked
     def compile(self, optimizer="adam", loss=None, metrics: Optional[Sequence] = None) -> None:
         """Choose the optimizer (name or instance), the loss (name or instance) and metrics.
 
@@ -368,6 +370,7 @@ class Sequential:
             return loss
         return [loss] + [fn(y, y_pred) for fn in self._metric_fns]
 
+    @keyword_checked
     def fit(self, x=None, y=None, batch_size: Optional[int] = None, epochs: int = 1,
             verbose: int = 1, validation_split: float = 0.0, validation_data=None,
             shuffle: bool = True, augment=None) -> History:
@@ -588,6 +591,7 @@ class Sequential:
             layer.params[name], layer.grads[name] = compute, grad16
 
     # ================================================================== evaluate / predict
+    @keyword_checked
     def evaluate(self, x=None, y=None, batch_size: Optional[int] = None,
                  verbose: int = 1) -> Union[float, List[float]]:
         """Loss (and metrics) on (x, y), dropout off. A float, or [loss, *metrics] as Keras."""
@@ -628,6 +632,7 @@ class Sequential:
                 totals.add([loss] + [fn(yb, y_pred) for fn in metric_fns], len(xb))
         return totals.means()
 
+    @keyword_checked
     def predict(self, x, batch_size: Optional[int] = None, verbose: int = 0) -> np.ndarray:
         """Outputs for `x` in batches of `batch_size` (default 32), dropout off.
 
@@ -845,7 +850,11 @@ class Sequential:
             print_fn(line)
 
     def save(self, path, include_optimizer: bool = True) -> None:
-        """Write the architecture, weights and optimizer state to a ``.npz`` file, atomically."""
+        """Write the architecture, weights and optimizer state to a ``.npz`` file, atomically.
+
+        `path` is used as given. Keras's file names (``model.h5``, ``.hdf5``, ``.keras``) are
+        refused with a ValueError that names the fix (``model.npz``): nanonet does not write
+        Keras's formats, and a .npz under such a name would only fail later."""
         from .saving import save_model
         save_model(self, path, include_optimizer=include_optimizer)
 

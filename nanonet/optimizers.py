@@ -24,7 +24,6 @@ Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm
 """
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -32,7 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .validation import (as_array, cast_checked, check_bool, check_float, first_non_finite,
-                         unknown_name_error)
+                         unknown_argument_error, unknown_name_error)
 
 #: elements updated together: the block's slices of weights, gradients and slots fit in cache
 BLOCK = 1 << 14
@@ -387,14 +386,7 @@ def _unknown_arguments_error(cls, unknown: dict) -> TypeError:
     valid = [name for name in inspect.signature(cls.__init__).parameters
              if name not in ("self", "clipping", "unknown")]
     valid += [name for name in ("clipnorm", "clipvalue", "global_clipnorm") if name not in valid]
-    name = sorted(unknown)[0]
-    if name == "lr":
-        hint = f" Keras renamed lr to learning_rate: write learning_rate={unknown[name]!r}."
-    else:
-        close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-    return TypeError(f"{cls.__name__}: unknown argument {name}={unknown[name]!r}. Valid "
-                     f"arguments: {', '.join(valid)}.{hint}")
+    return unknown_argument_error(cls.__name__, unknown, valid)
 
 
 def _optional_positive(value, name: str, where: str) -> Optional[float]:

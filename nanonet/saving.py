@@ -73,10 +73,23 @@ def _check_path(path, where: str) -> str:
                     f"'model.npz' — got {type(path).__name__}{hint}: {path!r:.60}.")
 
 
+#: the file endings of Keras's own formats, which nanonet does not write (HDF5, Keras v3 zip)
+KERAS_SUFFIXES = (".h5", ".hdf5", ".keras")
+#: the first bytes of an HDF5 file (Keras's .h5)
+_HDF5_MAGIC = b"\x89HDF"
+
+
 def save_model(model, path, include_optimizer: bool = True) -> None:
-    """Write `model` to `path` (any name; ``.npz`` is conventional) atomically."""
+    """Write `model` to `path` atomically, as a ``.npz`` archive (the module docstring).
+
+    `path` is the file name as given (``.npz`` is conventional; no ending is added). A name
+    ending in ``.h5``, ``.hdf5`` or ``.keras`` is refused with a ValueError naming the fix:
+    those are Keras's formats, which nanonet neither writes nor reads, and a .npz named
+    ``model.h5`` would only fail later, in Keras or in h5py. Save to ``model.npz``; a Keras
+    model gets the weights with ``set_weights`` (DESIGN.md: the same order and shapes)."""
     where = "Sequential.save"
     path = _check_path(path, where)
+    _refuse_keras_suffix(path, where)
     if not isinstance(include_optimizer, (bool, np.bool_)):
         raise TypeError(f"{where}: include_optimizer must be True or False, got "
                         f"{include_optimizer!r} ({type(include_optimizer).__name__}).")
@@ -95,6 +108,18 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
         raise FileNotFoundError(f"Sequential.save: cannot save to {str(path)!r}: {what}.")
     arrays = _model_arrays(model, bool(include_optimizer))
     _write_atomically(path, arrays)
+
+
+def _refuse_keras_suffix(path: str, where: str) -> None:
+    suffix = Path(path).suffix
+    if suffix.lower() in KERAS_SUFFIXES:
+        fixed = str(Path(path).with_suffix(".npz"))
+        raise ValueError(f"{where}: {path!r} ends in {suffix}, Keras's "
+                         f"{'HDF5' if suffix.lower() != '.keras' else '.keras'} format, but "
+                         f"nanonet writes its own .npz archive (NumPy arrays and a JSON "
+                         f"header), which Keras cannot read. Save to {fixed!r} and load it with "
+                         f"nanonet.load_model({fixed!r}); to move the weights to Keras, "
+                         f"keras_model.set_weights(model.get_weights()).")
 
 
 def _model_arrays(model, include_optimizer: bool) -> Dict[str, np.ndarray]:
@@ -304,6 +329,12 @@ def _read_archive(path: str) -> Dict[str, np.ndarray]:
                                        f"({error.strerror or error}).") from None
     with stream:
         start = stream.read(4)
+        if start == _HDF5_MAGIC:
+            raise ValueError(f"{where}: this is an HDF5 file (Keras's .h5 format), not a "
+                             f"nanonet model: nanonet reads only the .npz files model.save "
+                             f"writes. To bring a Keras model's weights over, build the same "
+                             f"layers in nanonet and use nanonet.interop.from_keras_weights "
+                             f"(its docstring shows how to export them from Keras).")
         if start not in _ZIP_MAGIC:
             raise ValueError(f"{where}: not a nanonet model file — it is not a .npz (zip) "
                              f"archive (it starts with {start!r}, a .npz starts with "

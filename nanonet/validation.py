@@ -6,26 +6,145 @@ instead of ending in a NumPy traceback from deep inside.
 """
 from __future__ import annotations
 
-import difflib
+import functools
+import inspect
 import numbers
 import os
-from typing import Iterable, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
+#: at most this share of a name's letters may differ for "Did you mean" (see close_names)
+CLOSE_SHARE = 0.25
+
+
+def close_names(name: str, valid: Iterable[str], limit: int = 3) -> List[str]:
+    """The names of `valid` close enough to `name` to be what was meant, closest first.
+
+    Case never matters ('Adam' → 'adam'). Otherwise a name must start with the same letter
+    and differ in at most a quarter of the longer name's letters (CLOSE_SHARE), counting an
+    insertion,
+    deletion, substitution or swap of two neighbours as one edit: 'sigmod' → 'sigmoid',
+    'adma' → 'adam', 'glorot_unifrom' → 'glorot_uniform'. Short names that look alike are
+    usually different things, and are not offered: 'elu' is not a mistyped 'relu', 'AUC'
+    not 'acc', 'mae' not 'mse', 'sparse_categorical_crossentropy' not 'binary_crossentropy'.
+    """
+    key = name.lower()
+    scored = []
+    for candidate in valid:
+        other = candidate.lower()
+        if other == key:
+            scored.append((0, candidate))
+            continue
+        if not key or not other or key[0] != other[0]:
+            continue
+        edits = _edit_distance(key, other)
+        if edits <= CLOSE_SHARE * max(len(key), len(other)):
+            scored.append((edits, candidate))
+    return [candidate for _, candidate in sorted(scored)[:limit]]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours turning a into b (the
+    optimal string alignment distance)."""
+    previous, current = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[len(b)]
+
+
+def _did_you_mean(name: str, valid: Iterable[str]) -> str:
+    close = close_names(name, valid)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
 
 def unknown_name_error(kind: str, name, valid: Iterable[str]) -> ValueError:
-    """A ValueError for an unknown string name, listing the valid ones and the closest matches."""
+    """A ValueError for an unknown string name, listing the valid ones and the closest matches
+    (close_names: only names that are really close)."""
     valid = sorted(valid)
     if isinstance(name, str):
-        close = difflib.get_close_matches(name.lower(), valid, n=3, cutoff=0.5)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        hint = _did_you_mean(name, valid)
     elif isinstance(name, type):
         hint = (f" Got the class {name.__name__} itself: pass a name or an instance, "
                 f"e.g. {name.__name__}() instead of {name.__name__}.")
     else:
         hint = f" Expected a name (a str), got {type(name).__name__}."
     return ValueError(f"Unknown {kind} {name!r}. Valid {kind} names: {', '.join(valid)}.{hint}")
+
+
+# ====================================================================== keyword arguments
+#: Keras's renamed arguments: the old name → the new ones (the first that the function takes
+#: is the one meant). From Keras 2's legacy interfaces (Keras 1 → 2), and lr → learning_rate
+#: (Keras 2.3).
+KERAS_RENAMED: Dict[str, Tuple[str, ...]] = {
+    "lr": ("learning_rate",),
+    "nb_epoch": ("epochs",),
+    "output_dim": ("units",),
+    "init": ("kernel_initializer", "embeddings_initializer"),
+    "inner_init": ("recurrent_initializer",),
+    "bias": ("use_bias",),
+    "p": ("rate",),
+    "dropout_W": ("dropout",),
+    "dropout_U": ("recurrent_dropout",),
+    "forget_bias_init": ("unit_forget_bias",),
+}
+
+
+def unknown_argument_error(where: str, unknown: Dict[str, object], accepted: Sequence[str],
+                           error: Type[Exception] = TypeError) -> Exception:
+    """The error for keyword arguments `unknown` (name → value) that `where` does not take:
+    it names them, lists the `accepted` ones, and says what was meant — Keras's new name for
+    an old one (``lr`` → ``learning_rate``), or a really close name (close_names)."""
+    given = ", ".join(f"{name!r} (= {value!r:.60})" for name, value in unknown.items())
+    first, value = next(iter(unknown.items()))
+    renamed = next((new for new in KERAS_RENAMED.get(first, ()) if new in accepted), None)
+    if renamed is not None:
+        hint = f" Keras renamed {first} to {renamed}: write {renamed}={value!r:.60}."
+    else:
+        hint = _did_you_mean(first, accepted)
+    plural = "s" if len(unknown) > 1 else ""
+    return error(f"{where}: unknown argument{plural} {given}. Valid arguments: "
+                 f"{', '.join(accepted)}.{hint}")
+
+
+def keyword_checked(function: Callable) -> Callable:
+    """`function` (a function or method), made to refuse unknown keyword arguments with
+    ``unknown_argument_error`` — which lists the accepted ones and Keras's renamings —
+    instead of Python's bare "got an unexpected keyword argument". A function that takes
+    ``**kwargs`` checks its own and is returned as it is. Every layer's constructor gets it
+    from ``Layer.__init_subclass__``; Sequential's entry points are decorated with it."""
+    parameters = list(inspect.signature(function).parameters.values())
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return function
+    is_method = bool(parameters) and parameters[0].name == "self"
+    accepted = tuple(p.name for p in parameters[is_method:]
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    names = frozenset(accepted)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        if not names.issuperset(kwargs):
+            unknown = {k: v for k, v in kwargs.items() if k not in names}
+            raise unknown_argument_error(_called(function, args, kwargs, is_method), unknown,
+                                         accepted)
+        return function(*args, **kwargs)
+    return checked
+
+
+def _called(function: Callable, args: tuple, kwargs: dict, is_method: bool) -> str:
+    """How an error names the call: Dense 'd' (a constructor), Sequential.fit, f."""
+    if not is_method or not args:
+        return function.__name__
+    owner = type(args[0]).__name__
+    if function.__name__ != "__init__":
+        return f"{owner}.{function.__name__}"
+    name = kwargs.get("name")
+    return f"{owner} {name!r}" if isinstance(name, str) else owner
 
 
 def as_array(x, name: str, where: str) -> np.ndarray:

@@ -13,6 +13,7 @@ import pytest
 
 from nanonet.exercises import copies, markers
 from nanonet.exercises.catalogue import EXERCISES, get
+from nanonet.exercises.record import RECORD_NAME, read_record
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only
@@ -142,9 +143,55 @@ def test_upto_blanks_the_first_ones(upto_copy):
         assert command in notes
 
 
+def test_the_copy_records_the_exercises_set_in_it(full_copy, only_copy, upto_copy):
+    """What `exercises grade` grades in the copy (tests/test_exercises.py grades one)."""
+    for copy, ids in ((full_copy, [e.id for e in EXERCISES]), (only_copy, ["E03", "E08"]),
+                      (upto_copy, ["E01", "E02"])):
+        assert [e.id for e in read_record(copy.path)] == ids
+        assert json.loads((copy.path / RECORD_NAME).read_text("utf-8"))["copy"] == "student"
+    assert read_record(ROOT) is None                    # the solution records nothing
+    assert RECORD_NAME in (upto_copy.path / "STUDENT.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("{not json", "not readable JSON"),
+    ('{"copy": "student"}', "no list of exercise ids"),
+    ('{"copy": "student", "exercises": ["E01", "E77"]}', "Unknown exercise 'E77'"),
+])
+def test_a_broken_record_is_named_with_the_fix(tmp_path, text, expected):
+    (tmp_path / RECORD_NAME).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as excinfo:
+        read_record(tmp_path)
+    message = str(excinfo.value)
+    assert RECORD_NAME in message and expected in message and "--only" in message
+
+
+@needs_git
+def test_what_student_md_tells_to_create_is_ignored_by_git(upto_copy):
+    """STUDENT.md says `python -m venv .venv`; lessons write lesson_output/: neither may show
+    up in `git status` of the copy (whose .gitignore is the checkout's own)."""
+    copy = upto_copy.path
+    notes = (copy / "STUDENT.md").read_text("utf-8")
+    assert "python -m venv .venv" in notes and "lesson_output/" in notes
+    made = [copy / ".venv" / "bin" / "python", copy / "lesson_output" / "01" / "loss.png"]
+    try:
+        for path in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("x")
+        assert _git(copy, "status", "--porcelain") == ""
+        for root in (copy, ROOT):                    # the copy's .gitignore and main's
+            ignored = subprocess.run(["git", "check-ignore", ".venv/bin/python",
+                                      "lesson_output/01/loss.png"], cwd=root,
+                                     capture_output=True, text=True)
+            assert ignored.stdout.split() == [".venv/bin/python", "lesson_output/01/loss.png"]
+    finally:
+        for folder in (".venv", "lesson_output"):
+            copies.shutil.rmtree(copy / folder, ignore_errors=True)
+
+
 def test_the_copy_holds_the_project_and_nothing_else(full_copy):
     files = _copy_files(full_copy.path)
-    assert files == sorted(copies.source_files(ROOT) + ["STUDENT.md"])
+    assert files == sorted(copies.source_files(ROOT) + ["STUDENT.md", RECORD_NAME])
     assert {"nanonet/__init__.py", "lessons/05_inside_the_lstm_cell.py", "tests/conftest.py",
             "setup.cfg"} <= set(files)
     for name in files:
@@ -318,7 +365,8 @@ def test_the_bug_copy_differs_from_the_solution_in_one_function_only(bug_copy):
     assert changed and all(function.lineno - 1 <= op[3] and op[4] <= function.end_lineno
                            for op in changed)
     assert (out / "BUG.md").is_file() and "python -m nanonet gradcheck" in (out / "BUG.md").read_text("utf-8")
-    assert set(_copy_files(out)) == set(copies.source_files(ROOT)) | {"BUG.md"}
+    assert set(_copy_files(out)) == set(copies.source_files(ROOT)) | {"BUG.md", RECORD_NAME}
+    assert [e.id for e in read_record(out)] == [e.id for e in EXERCISES]
 
 
 def test_the_answer_key_lies_beside_the_copy(bug_copy):

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from nanonet.exercises import EXERCISES, get
-from nanonet.exercises.copies import (answer_key_path, exercise_of, make_bug_copy,
-                                      make_student_copy)
-from nanonet.exercises.grading import GRADER_ROOT, bug_is_caught, grade
+from nanonet.exercises import copies
+from nanonet.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
+                                      make_bug_copy, make_student_copy)
+from nanonet.exercises.grading import (GRADER_ROOT, _error_lines, _selection, bug_is_caught,
+                                       gradcheck_fails, grade)
 from nanonet.exercises.markers import student_version
+from nanonet.exercises.record import RECORD_NAME
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only
@@ -46,6 +49,38 @@ def test_the_solution_grades_full_marks():
     report = grade(ROOT)
     assert report.passed and report.score == 1.0, str(report)
     assert [r["exercise"] for r in report.results] == [e.id for e in EXERCISES]
+    assert f"no {RECORD_NAME}" in report.selection and "score: 10/10" in str(report)
+
+
+def _cli_grade(*args):
+    return subprocess.run([sys.executable, "-m", "nanonet", "exercises", "grade", *args],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_an_untouched_copy_scores_0_of_what_was_set(tmp_path):
+    """`--upto E03` sets three exercises: the untouched copy is 0/3 (not 7/10 for the seven
+    solutions it was given); --only still lets the teacher choose."""
+    copy = make_student_copy(tmp_path / "week02", upto="E03").path
+    done = _cli_grade(str(copy), "--json", str(tmp_path / "grade.json"))
+    assert done.returncode == 1, done.stderr
+    assert "score: 0/3 exercises passed (0%)" in done.stdout, done.stdout
+    assert f"graded: E01, E02, E03 — the exercises set in this copy ({RECORD_NAME})" \
+        in done.stdout
+    data = json.loads((tmp_path / "grade.json").read_text(encoding="utf-8"))
+    assert (data["exercises"], data["exercises_passed"]) == (3, 0)
+    assert [r["exercise"] for r in data["results"]] == ["E01", "E02", "E03"]
+    chosen, why = _selection(copy, ["E02", "E05"], None)          # the teacher chooses
+    assert [e.id for e in chosen] == ["E02", "E05"] and why == "chosen with --only"
+    assert [e.id for e in _selection(copy, None, "E02")[0]] == ["E01", "E02"]
+
+
+def test_a_broken_record_stops_grading_with_one_line(tmp_path):
+    (tmp_path / "nanonet").mkdir()
+    (tmp_path / "nanonet" / "__init__.py").write_text("")
+    (tmp_path / RECORD_NAME).write_text('{"exercises": "E01"}', encoding="utf-8")
+    done = _cli_grade(str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert RECORD_NAME in done.stderr and "no list of exercise ids" in done.stderr
 
 
 def test_every_exercise_of_a_fresh_student_copy_fails_with_its_message(student, tmp_path):
@@ -128,6 +163,37 @@ def test_each_find_the_bug_copy_fails_a_gradient_check_that_names_the_function(s
     result = next(r for r in failed if r["exercise"] == exercise.id)
     texts = [row["name"] for row in result["rows"] if not row["passed"]] + [result["message"]]
     assert any(mutant.function in text for text in texts), (mutant.description, texts)
+    assert gradcheck_fails(out)                     # BUG.md's other tool catches it too
+
+
+def test_grading_never_quotes_the_mutated_line(tmp_path):
+    """A bug that raises (x2.T lost: the matmul's shapes do not fit) is reported with its
+    function and file, never the line of code — that would be the answer."""
+    mutant = next(m for m in bug_candidates(ROOT) if m.function == "dense_backward"
+                  and m.kind == "transpose" and m.old_text == "x2.T")
+    out = tmp_path / "bug"
+    copies._write_bug_files(out, ROOT, mutant)
+    line = (out / mutant.path).read_text(encoding="utf-8").splitlines()
+    mutated = next(text.strip() for text in line if mutant.new_text + "," in text
+                   and "np.matmul" in text)
+    report = grade(out, only=["E02"])
+    result = report.results[0]
+    assert result["status"] == "error" and "in dense_backward, nanonet/layers/dense.py" \
+        in result["message"], result
+    printed = str(report) + json.dumps(report.to_dict(), ensure_ascii=False)
+    assert mutated not in printed and "dense.py:" not in printed
+    assert mutant.new_text + ", dz2" not in printed
+
+
+def test_a_crashed_check_is_summarised_by_its_error_lines_only():
+    output = ("tests/test_exercise_checks.py:30: in test_exercise\n"
+              "    result = probes.run(exercise_id)\n"
+              "nanonet/layers/dense.py:56: in dense_backward\n"
+              ">   d_kernel = np.matmul(x2, dz2, out=kernel_out)\n"
+              "E   ValueError: matmul: Input operand 1 has a mismatch\n"
+              "1 failed in 0.5s\n")
+    assert _error_lines(output) == "ValueError: matmul: Input operand 1 has a mismatch"
+    assert _error_lines("1 error in 0.1s\n") == "1 error in 0.1s"
 
 
 def test_the_grader_uses_this_checkouts_checks():

@@ -31,6 +31,7 @@ import numpy as np
 from .. import mutation
 from . import markers
 from .catalogue import EXERCISES, Exercise, get, select
+from .record import RECORD_NAME, write_record
 
 #: never copied, whether listed by git or found by walking the tree
 SKIPPED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "lesson_output"}
@@ -43,10 +44,19 @@ GIT_EMAIL = "classroom@nanonet.invalid"
 #: solution lines shorter than this (after stripping) are too generic to count as leaks
 MIN_LEAK_LENGTH = 15
 
+
+def _bug_functions() -> Tuple[str, ...]:
+    """The functions of the exercises that are gradient code (``mutation.GRADIENT_CODE``), in
+    catalogue order: where find-the-bug copies put their bug. Derived, so that a new backward
+    exercise becomes bug material (and ``python -m nanonet gradcheck`` must reach it, which
+    tests/test_selfcheck.py checks) without a second list to keep in step."""
+    gradient_code = {(path, name) for path, names in mutation.GRADIENT_CODE for name in names}
+    return tuple(function for exercise in EXERCISES for path, function in exercise.functions
+                 if (path, function) in gradient_code)
+
+
 #: the backward functions of the exercises, where find-the-bug copies put their bug
-BUG_FUNCTIONS = ("sigmoid_grad_from_output", "dense_backward", "bce_from_probabilities",
-                 "bce_from_logits", "embedding_backward", "lstm_cell_backward",
-                 "lstm_step_backward", "_run_backward_loop")
+BUG_FUNCTIONS = _bug_functions()
 BUG_KINDS = ("sign", "term", "factor", "transpose", "constant")
 MAX_BUG_TRIES = 20
 
@@ -200,6 +210,7 @@ def make_student_copy(out, only: Optional[Sequence[str]] = None, upto: Optional[
     try:
         files = _write_files(out, root, lambda name, text: _student_text(text, blanked, name))
         (out / "STUDENT.md").write_text(student_notes(exercises), encoding="utf-8")
+        write_record(out, "student", exercises)
         leaks = solution_leaks(out, exercises, root)
         if leaks:
             raise RuntimeError(_leak_message(leaks, root))
@@ -208,7 +219,7 @@ def make_student_copy(out, only: Optional[Sequence[str]] = None, upto: Optional[
     except BaseException:
         _remove(out, created)
         raise
-    return StudentCopy(out, exercises, len(files) + 1, commit, note)
+    return StudentCopy(out, exercises, len(files) + 2, commit, note)
 
 
 def _checked_out(out, root: Path) -> Path:
@@ -284,6 +295,9 @@ takes and returns; the lesson named in the table explains the equations.
     python -m venv .venv && . .venv/bin/activate     # optional: keep it apart from other copies
     pip install -e '.[test]'                         # this copy is the nanonet Python imports
 
+(`.venv/` and the lessons' figures in `lesson_output/` are listed in `.gitignore`, so
+`git status` and `git diff` show only your own work.)
+
 ## Checking your work
 
     python -m nanonet exercises grade        # a score table: each exercise, passed or failed,
@@ -295,6 +309,7 @@ Tests of other parts of nanonet that need an exercise you have not finished yet 
 **skipped** ("needs exercise E07 (…)"), not failed; they run again once the exercise is done.
 The tests of an exercise itself always run, and fail until it is right.
 
+`{RECORD_NAME}` lists the exercises set in this copy: they are what `exercises grade` scores.
 This folder is a git repository with a single commit: `git diff` shows everything you changed.
 """
 
@@ -497,6 +512,7 @@ def _write_bug_files(out: Path, root: Path, mutant: Mutant) -> None:
         return _stripped_text(text, name)
     _write_files(out, root, convert)
     (out / "BUG.md").write_text(BUG_NOTES, encoding="utf-8")
+    write_record(out, "bug", EXERCISES)
 
 
 def _answer(mutant: Mutant, seed: int, out: Path, root: Path) -> dict:

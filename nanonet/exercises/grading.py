@@ -9,6 +9,13 @@ conftest.py, setup.cfg — so editing them cannot change a grade), and runs
 there, against the student's nanonet. Each exercise's test writes its detailed result (rows
 with the parameter, max relative error, worst element, hint) to a JSON file; the pass/fail of
 the tests themselves decides the score.
+
+Which exercises: ``--only`` / ``--upto`` if given, else those the copy records as set
+(``EXERCISES.json``, record.py), else — nanonet's own checkout — all of them. The score is out
+of the exercises graded.
+
+Nothing the grader prints quotes the graded source: an error names the function and file it
+was raised in, never the line or its code (in a find-the-bug copy that line is the answer).
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from typing import List, Optional, Sequence
 
 from ..tables import table_row
 from .catalogue import Exercise, select
+from .record import RECORD_NAME, read_record
 
 #: this nanonet's project folder: its checks are the ones used to grade
 GRADER_ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +53,8 @@ class GradeReport:
     results: List[dict] = field(default_factory=list)
     used_grader_checks: bool = True
     pytest_output: str = ""
+    #: why these exercises were graded: the copy's record, --only/--upto, or all of them
+    selection: str = ""
 
     @property
     def passed(self) -> bool:
@@ -58,7 +68,7 @@ class GradeReport:
         return {"directory": self.directory, "passed": self.passed, "score": self.score,
                 "exercises_passed": sum(r["passed"] for r in self.results),
                 "exercises": len(self.results), "used_grader_checks": self.used_grader_checks,
-                "results": self.results}
+                "selection": self.selection, "results": self.results}
 
     def __str__(self) -> str:
         return format_table(self)
@@ -66,9 +76,10 @@ class GradeReport:
 
 def grade(directory=".", only: Optional[Sequence[str]] = None, upto: Optional[str] = None,
           timeout: float = 900.0) -> GradeReport:
-    """Grade the project in `directory` (a student copy, or nanonet itself)."""
+    """Grade the project in `directory` (a student copy, or nanonet itself): the exercises
+    `only` / `upto` name, else those its EXERCISES.json records as set, else all."""
     source = _checked_project(directory)
-    exercises = select(only, upto)
+    exercises, selection = _selection(source, only, upto)
     with tempfile.TemporaryDirectory(prefix="nanonet-grade-") as scratch:
         copy = Path(scratch) / "project"
         shutil.copytree(source, copy, ignore=SKIPPED)
@@ -77,7 +88,17 @@ def grade(directory=".", only: Optional[Sequence[str]] = None, upto: Optional[st
         reports.mkdir()
         output = _run_tests(copy, reports, exercises, timeout)
         results = [_result(exercise, reports, output) for exercise in exercises]
-    return GradeReport(str(source), results, used_grader, output)
+    return GradeReport(str(source), results, used_grader, output, selection)
+
+
+def _selection(source: Path, only, upto):
+    """(the exercises to grade, why those)."""
+    if only or upto:
+        return select(only, upto), "chosen with --only" if only else f"up to {upto}"
+    recorded = read_record(source)
+    if recorded is not None:
+        return recorded, f"the exercises set in this copy ({RECORD_NAME})"
+    return select(), f"all exercises (no {RECORD_NAME}: not a student copy)"
 
 
 def _checked_project(directory) -> Path:
@@ -123,11 +144,19 @@ def _result(exercise: Exercise, reports: Path, output: str) -> dict:
     path = reports / f"{exercise.id}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
-    last_lines = "\n".join(output.strip().splitlines()[-6:])
     return {"exercise": exercise.id, "title": exercise.title, "difficulty": exercise.difficulty,
             "lesson": exercise.lesson, "functions": [name for _, name in exercise.functions],
             "status": "error", "passed": False, "rows": [],
-            "message": f"the check did not run (does the package import?): {last_lines}"}
+            "message": f"the check did not run (does the package import?): "
+                       f"{_error_lines(output)}"}
+
+
+def _error_lines(output: str) -> str:
+    """The error messages of a pytest run (its ``E   …`` lines), without the tracebacks'
+    source lines — or, if it printed none, its last line."""
+    errors = [line[1:].strip() for line in output.splitlines() if line.startswith("E ")]
+    lines = output.strip().splitlines()
+    return " / ".join(errors[-3:]) if errors else (lines[-1] if lines else "no output")
 
 
 # ====================================================================== the table
@@ -142,6 +171,9 @@ def format_table(report: GradeReport) -> str:
         lines += _result_lines(result)
     done = sum(r["passed"] for r in report.results)
     lines.append("")
+    if report.selection:
+        lines.append(f"graded: {', '.join(r['exercise'] for r in report.results)} — "
+                     f"{report.selection}")
     lines.append(f"score: {done}/{len(report.results)} exercises passed ({report.score:.0%})"
                  + ("" if report.used_grader_checks else
                     "  [graded with the project's own checks: this nanonet has no tests/]"))
@@ -176,8 +208,9 @@ def _row(cells) -> str:
 
 # ====================================================================== find-the-bug copies
 def bug_is_caught(copy, mutant) -> bool:
-    """True when grading the copy fails an exercise AND names the mutated function — in a
-    failed row, or in the error raised inside it."""
+    """True when both tools BUG.md names catch the bug: grading the copy fails an exercise
+    AND names the mutated function (in a failed row, or in the error raised inside it), and
+    ``python -m nanonet gradcheck`` run in the copy fails."""
     from .copies import exercise_of
     exercise = exercise_of(mutant.function, mutant.path)
     if exercise is None:
@@ -186,4 +219,17 @@ def bug_is_caught(copy, mutant) -> bool:
     if result["passed"]:
         return False
     named = [row["name"] for row in result["rows"] if not row["passed"]] + [result["message"]]
-    return any(mutant.function in text for text in named)
+    return any(mutant.function in text for text in named) and gradcheck_fails(copy)
+
+
+def gradcheck_fails(copy, timeout: float = 300.0) -> bool:
+    """True when ``python -m nanonet gradcheck`` fails (or does not finish) in the project
+    folder `copy`, run against the copy's own nanonet."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(copy).resolve()),
+                   "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        done = subprocess.run([sys.executable, "-m", "nanonet", "gradcheck"], cwd=copy,
+                              env=environment, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return True
+    return done.returncode != 0

@@ -85,14 +85,16 @@ def _shape_hint(error: BaseException) -> str:
 
 
 def _where(error: BaseException) -> str:
-    """The innermost frame of the traceback inside nanonet: file, line and code."""
+    """The innermost frame of the traceback inside nanonet: its function and file — never the
+    line or its code, which in a find-the-bug copy would be the answer (run the exercise's
+    tests, ``python -m pytest -m exercise_e02``, for the full traceback)."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
               if "nanonet" in frame.filename.replace("\\", "/")
               and "/exercises/" not in frame.filename.replace("\\", "/")]
     if not frames:
         return "raised by the check itself"
     frame = frames[-1]
-    return f"in {frame.name}, {_short_path(frame.filename)}:{frame.lineno}: {frame.line}"
+    return f"in {frame.name}, {_short_path(frame.filename)}"
 
 
 def _short_path(filename: str) -> str:

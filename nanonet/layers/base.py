@@ -24,7 +24,7 @@ import numpy as np
 from .. import initializers
 from ..validation import (as_array, as_float_array, as_float_like, cast_checked, check_finite,
                           check_not_empty, check_same_shape, check_shape, first_non_finite,
-                          float_dtype)
+                          float_dtype, keyword_checked)
 
 Shape = Tuple[Optional[int], ...]
 
@@ -42,6 +42,15 @@ class Layer:
     #: losses use it to compute binary cross-entropy from the logits, as Keras does.
     output_activation: Optional[str] = None
 
+    def __init_subclass__(cls, **kwargs):
+        """Every layer's constructor refuses an unknown keyword argument by listing the ones
+        it takes (and Keras's renamings: init → kernel_initializer, …), not with Python's
+        bare TypeError: validation.keyword_checked, applied here once for all layers."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = keyword_checked(cls.__dict__["__init__"])
+
+    @keyword_checked
     def __init__(self, name: Optional[str] = None, dtype=None,
                  input_shape: Optional[Sequence[Optional[int]]] = None):
         where = type(self).__name__

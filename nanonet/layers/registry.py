@@ -5,11 +5,10 @@ runs anything the file names.
 """
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import Dict, Type
 
-from ..validation import unknown_name_error
+from ..validation import unknown_argument_error, unknown_name_error
 from .base import Layer
 
 _LAYERS: Dict[str, Type[Layer]] = {}
@@ -38,11 +37,8 @@ def deserialize(spec: dict) -> Layer:
                          f"arguments, got {config!r}.")
     cls = _LAYERS[name]
     valid = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-    unknown = sorted(set(config) - set(valid))
+    unknown = {key: config[key] for key in sorted(set(config) - set(valid))}
     if unknown:
-        close = difflib.get_close_matches(unknown[0], valid, n=1, cutoff=0.5)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"The config of layer class {name!r} has the unknown argument "
-                         f"{unknown[0]!r} (= {config[unknown[0]]!r}). Valid arguments: "
-                         f"{', '.join(valid)}.{hint}")
+        raise unknown_argument_error(f"The config of layer class {name!r}", unknown, valid,
+                                     error=ValueError)
     return cls.from_config(dict(config))
