@@ -35,6 +35,23 @@ def hexes(arrays):
     return [float(v).hex() for array in arrays for v in np.ravel(array)]
 
 
+def from_hexes(values, dtype):
+    return np.array([float.fromhex(v) for v in values], dtype=dtype)
+
+
+#: The golden numbers were recorded on one CPU (AVX-512). The initial weights are uniform draws
+#: scaled by one constant — every operation correctly rounded, the same bits on any CPU — so they
+#: are compared exactly. Training sums over a batch and multiplies matrices, whose rounding
+#: depends on the SIMD loops and BLAS kernel the CPU gets (AVX2 vs AVX-512 changes the order of
+#: additions), so the trained weights and the epoch losses are compared within a few units in
+#: the last place: 8 float32 ulps for the weights, 1e-6 relative for the losses (float32
+#: arithmetic, ~6e-8 per operation, over a few dozen operations). A changed random stream moves
+#: every number by far more (at least 1e-3 here): the test still fails if the augmentation stream
+#: changed any seeded result. Bit-identity on one machine is tested in test_reproducibility.py.
+TRAINED_MAX_ULP = 8
+LOSS_RTOL = 1e-6
+
+
 def test_seeded_results_are_those_from_before_the_augmentation_stream():
     model = nn.Sequential([layers.Dense(3, activation="tanh", input_shape=(2,)),
                            layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")], seed=11)
@@ -43,8 +60,11 @@ def test_seeded_results_are_those_from_before_the_augmentation_stream():
     x = np.linspace(-1, 1, 20, dtype=np.float32).reshape(10, 2)
     y = (x[:, 0] > -0.1).astype(np.float32)
     history = model.fit(x, y, epochs=3, batch_size=4, verbose=0)
-    assert hexes(model.get_weights()) == GOLDEN_TRAINED
-    assert hexes(history.history["loss"]) == GOLDEN_LOSSES
+    trained = np.concatenate([np.ravel(w) for w in model.get_weights()])
+    np.testing.assert_array_max_ulp(trained, from_hexes(GOLDEN_TRAINED, np.float32),
+                                    maxulp=TRAINED_MAX_ULP)
+    np.testing.assert_allclose(history.history["loss"], from_hexes(GOLDEN_LOSSES, np.float64),
+                               rtol=LOSS_RTOL, atol=0)
 
 
 # ----------------------------------------------------------------------------- data, models

@@ -73,7 +73,9 @@ class KerasAdam(torch.optim.Optimizer):
     correction, so in torch's terms it is ε/√(1 − β2ᵗ) — 31.6·ε at t = 1, shrinking towards ε.
     With ε = 1e-7 the two differ in about the 4th digit of the first steps' sizes. The
     operations here are nanonet's, in its order, so given the same gradients the two frameworks
-    make bit-for-bit the same update.
+    make the same update to float32 rounding: bit for bit where PyTorch's and NumPy's
+    elementwise kernels round alike, within a few ulps on CPUs where they do not
+    (tests/test_lesson_08.py states the bound).
     """
 
     def __init__(self, params, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
