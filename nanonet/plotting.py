@@ -95,11 +95,12 @@ def mean_and_band(axis, x, runs, label: str, **style):
 
 
 def label_bars(axis, bars, texts: Sequence[str], fontsize: int = 8) -> None:
-    """Write `texts` (one per bar) just above the bars of `bars` (what ``axis.bar`` returns)."""
+    """Write `texts` (one per bar) inside the bars of `bars` (what ``axis.bar`` returns),
+    halfway up, in white — clear of error bars drawn at their tops."""
     for bar, text in zip(bars, texts):
-        axis.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                      xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                      fontsize=fontsize)
+        axis.text(bar.get_x() + bar.get_width() / 2, bar.get_height() / 2, text,
+                  ha="center", va="center", color="white", fontsize=fontsize,
+                  fontweight="bold")
 
 
 def loss_curves(curves: Dict[str, Sequence[float]], path=None, title: str = "Training loss",
