@@ -52,7 +52,8 @@ def integer_ticks(axis, which: str = "x") -> None:
     """Ticks only at whole numbers on the `which` ("x" or "y") axis of `axis`: for epochs,
     steps and other counts (no "2.5 epochs")."""
     from matplotlib.ticker import MaxNLocator
-    getattr(axis, f"{which}axis").set_major_locator(MaxNLocator(integer=True))
+    getattr(axis, f"{which}axis").set_major_locator(MaxNLocator(integer=True,
+                                                                steps=[1, 2, 5, 10]))
 
 
 def legend_outside(axis, **options):

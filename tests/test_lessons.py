@@ -61,3 +61,25 @@ def test_lesson_02_shows_that_the_printed_dW1_is_off_by_1_over_W2_per_row(tmp_pa
         assert {p.name for p in figures(result.stdout)} == {
             "02_error_map_printed_dJ_dW1.png", "02_error_map_printed_dJ_dW2.png",
             "02_epsilon_sweep.png"}
+
+
+def test_the_readme_says_which_extra_each_lesson_needs():
+    """A lesson that tells the learner to `pip install -e '.[X]'` has X in its README row, and
+    every extra a row names exists in setup.cfg."""
+    root = LESSONS[0].parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    header = next(line for line in readme.splitlines() if line.startswith("| lesson |"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    assert columns[2:4] == ["full run", "needs"], columns
+    setup = (root / "setup.cfg").read_text(encoding="utf-8")
+    extras = set(re.findall(r"^(\w+) =$", setup.split("[options.extras_require]")[1]
+                            .split("\n[")[0], re.M))
+    for path in LESSONS:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {path.stem[:2]} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert re.fullmatch(r"\d+ s", cells[2]), f"lesson {path.stem[:2]}: run time {cells[2]!r}"
+        named = set(re.findall(r"`\[(\w+)\]`", cells[3]))
+        assert named and named <= extras, f"lesson {path.stem[:2]}: needs {cells[3]!r}"
+        asked = set(re.findall(r"pip install -e '\.\[(\w+)\]'",
+                               path.read_text(encoding="utf-8")))
+        assert asked <= named, f"{path.name} asks for {asked}, its README row says {named}"
