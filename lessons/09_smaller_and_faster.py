@@ -202,6 +202,10 @@ print(f"(unpruned, stored densely: {dense_bytes / 1024:.1f} kB; one standard err
 control = pruned_rows[0][5]
 pruned_90 = next(row for row in pruned_rows if row[0] == 0.9)
 change_90, se_90 = paired(pruned_90[5], control)
+lost = lstm_accuracy - pruned_90[1]
+if lost > 0:
+    print(f"pruning to 90% cost {lost:.3f} of accuracy; one epoch of fine-tuning won back "
+          f"{pruned_90[2] - pruned_90[1]:+.3f} of it ({(pruned_90[2] - pruned_90[1]) / lost:.0%})")
 print(f"90% pruned and fine-tuned vs the unpruned control (same extra epoch): "
       f"{change_90:+.4f} ± {se_90:.4f} (paired standard error) — "
       + ("no loss larger than two standard errors" if change_90 > -2 * se_90 else
@@ -220,7 +224,7 @@ print(f"MLP pruned to 80% without fine-tuning: {flipped:.1%} of its test-day ans
 # as int8 — one byte per weight instead of four, plus one float32 scale per column. Inference
 # uses the stored q: z = (x q) s_u + b, the scale applied after the product. Each weight is off
 # by at most s_u / 2, so a Dense layer's output moves by at most Σ_d |x_d| · s_u / 2; through
-# the LSTM's 60-odd steps no such simple bound holds, so we *measure* how far the predictions
+# the LSTM's many steps no such simple bound holds, so we *measure* how far the predictions
 # move. Embedding rows get one scale each (a row is one token's vector). **16 bits** is float16
 # storage. The table gives bytes, accuracy, the largest change of any predicted probability,
 # how many test answers change, and the time to predict the whole test set (the median of
@@ -279,8 +283,8 @@ print(f"MLP in int8: {compress.model_nbytes(mlp)} → {compress.model_nbytes(mlp
 # Mixed precision and augmentation change how a model is *trained*, so each needs models
 # trained from scratch — and a single run of each would compare one draw of the seed-to-seed
 # noise with another. Float16 arithmetic is slow in NumPy (section 5), so these models are
-# small: LSTM(16) on the last 40 characters of the first training reviews, a few epochs, each
-# recipe trained with several seeds. Their **validation** curves use other training reviews
+# small — a narrow LSTM on the last few dozen characters of the first training reviews, a few
+# epochs (the sizes are printed below) — and each recipe is trained with several seeds. Their **validation** curves use other training reviews
 # (not the test set, which is kept for the final accuracies).
 
 # %%
@@ -515,8 +519,8 @@ if lesson.figures_available():
 # ## What to take away
 #
 # * **Pruning** stores this LSTM in a fraction of the bytes (sparse format); fine-tuning with
-#   the zeros held fixed recovers most of what pruning costs — section 2 prints, in paired
-#   standard errors, what is left at 90 %. It saves time only with sparse kernels.
+#   the zeros held fixed wins back part of what pruning costs — section 2 prints how much, and
+#   in paired standard errors what is left at 90 %. It saves time only with sparse kernels.
 # * **int8 quantization** makes the stored weights about four times smaller (plus a scale per
 #   column) and moves the predictions by the measured amounts of section 3. With NumPy it does
 #   not make inference faster; integer kernels on other hardware do.

@@ -57,8 +57,15 @@ def test_the_pruning_verdict_follows_from_its_paired_standard_error(run):
                       r" ([+-][0-9.]+) ± ([0-9.]+) \(paired standard error\) — (.+)$", stdout, re.M)
     assert match
     change, error, verdict = float(match.group(1)), float(match.group(2)), match.group(3)
-    by_sparsity = {r[0]: r[2] for r in pruning(stdout)}
-    assert change == pytest.approx(by_sparsity[90] - by_sparsity[0], abs=0.0011)
+    table = {r[0]: r for r in pruning(stdout)}
+    assert change == pytest.approx(table[90][2] - table[0][2], abs=0.0011)
+    cost = re.search(r"^pruning to 90% cost ([0-9.]+) of accuracy; one epoch of fine-tuning "
+                     r"won back ([+-][0-9.]+) of it \((-?\d+)%\)$", stdout, re.M)
+    if table[0][1] > table[90][1]:                        # pruning cost something: say how much
+        lost, regained = table[0][1] - table[90][1], table[90][2] - table[90][1]
+        assert cost and float(cost.group(1)) == pytest.approx(lost, abs=0.0011)
+        assert float(cost.group(2)) == pytest.approx(regained, abs=0.0011)
+        assert int(cost.group(3)) == pytest.approx(100 * regained / lost, abs=5)
     assert 0 < error < 0.1
     if change > -2 * error:
         assert verdict == "no loss larger than two standard errors"
