@@ -16,7 +16,7 @@
 # %%
 import numpy as np
 
-from nanonet import gradcheck, lesson, ops, paper
+from nanonet import gradcheck, lesson, ops, paper, plotting
 from nanonet.lesson import section
 
 
@@ -58,8 +58,13 @@ def check_printed(problem, options):
     printed_W1 = lambda p, *w: paper.printed_dJ_dW1(p.X, p.y, *w)     # noqa: E731
     report_W1 = paper.check_gradient(problem, "W1", printed_W1, title="printed ∂J/∂W1")
     print(report_W1)
+    row = report_W1["W1"]
+    ratio = row.analytic / row.numeric                       # printed ÷ true, (H, D)
     print("→ It forgets W2ᵀ: each hidden unit's error must be weighted by its outgoing weight.\n"
-          "  The ratio printed/true is 1/W2[h] along every row h — what the hint points at.")
+          "  So printed/true is 1/W2[h] along every row h — what the hint points at:\n"
+          f"  printed/true, row by row: {np.round(ratio.mean(axis=1), 4)} "
+          f"(largest spread within a row {np.ptp(ratio, axis=1).max():.1e})\n"
+          f"  1/W2[h]:                  {np.round(1 / problem.params[2][0], 4)}")
     ones = paper.make_problem(w2=1.0)
     print(f"  With W2 = 1 it is right: passed = {paper.check_gradient(ones, 'W1', printed_W1).passed}")
 
@@ -77,9 +82,12 @@ def check_printed(problem, options):
     print(f"  against ½(ŷ − y)²: passed = {squared.passed}")
 
     if lesson.figures_available():
+        # W1 is (H, D): a row per hidden unit, a column per input; W2 is (1, H): one row
+        axis_names = {"W1": ("hidden unit h", "input d"), "W2": ("", "hidden unit h")}
         for report, name in ((report_W1, "02_error_map_printed_dJ_dW1.png"),
                              (report_W2, "02_error_map_printed_dJ_dW2.png")):
-            lesson.save_figure(report.plot(), options, name)
+            lesson.save_figure(plotting.error_maps(report, axis_names=axis_names,
+                                                   show_ratio=True), options, name)
 
 
 def epsilon(options):

@@ -366,15 +366,16 @@ if lesson.figures_available():
     plt = plotting.pyplot()
     dates = prices.dates
 
-    panels = [("IBM close (USD) — a level", close),
-              ("daily return r_t", features[:, 0]),
-              ("volume change ln(v_t/v_t−1)", features[:, 7]),
-              ("WTI return", features[:, 8]),
-              ("core CPI, year on year", features[:, 9]),
-              ("unemployment, change over a year (points)", features[:, 10])]
+    panels = [("IBM close (USD) — a level", "USD", close),
+              ("daily return r_t", "r_t", features[:, 0]),
+              ("volume change ln(v_t/v_t−1)", "log ratio", features[:, 7]),
+              ("WTI return", "return", features[:, 8]),
+              ("core CPI, year on year", "fraction", features[:, 9]),
+              ("unemployment, change over a year (points)", "points", features[:, 10])]
     figure, axes = plt.subplots(len(panels), 1, figsize=(9, 11), sharex=True)
-    for ax, (title, values) in zip(axes, panels):
+    for ax, (title, unit, values) in zip(axes, panels):
         ax.plot(dates, values, lw=0.6, color="tab:blue")
+        ax.set_ylabel(unit)
         ax.axvspan(dates[val_rows[0]], dates[val_rows[-1]], color="tab:orange", alpha=0.15,
                    label="validation")
         ax.axvspan(dates[test_rows[0]], dates[test_rows[-1]], color="tab:red", alpha=0.15,
@@ -385,6 +386,7 @@ if lesson.figures_available():
     axes[0].axhline(close[train_rows].max(), color="k", ls="--", lw=0.8,
                     label="training maximum")
     axes[0].legend(fontsize=8, loc="upper left")
+    axes[-1].set_xlabel("trading day")
     figure.suptitle("Lesson 04: IBM 2000–2013 — the split is by date (train | validation | test)")
     figure.tight_layout()
     lesson.save_figure(figure, options, "04_prices_and_features.png")
@@ -401,7 +403,7 @@ if lesson.figures_available():
         ax.axvline(best_epoch, color="tab:green", ls="--", lw=1, label=f"best epoch {best_epoch}")
         ax.set(xlabel="epoch", ylabel=ylabel)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        plotting.legend_below(ax)
     figure.suptitle("Lesson 04: training curves (early stopping on the validation loss)")
     figure.tight_layout()
     lesson.save_figure(figure, options, "04_training_curves.png")

@@ -398,7 +398,8 @@ print(f"  Unit {memory_unit}: forget gate over the distractors "
 
 # %%
 def gate_heat_maps(examples):
-    """One row per example sequence; columns i, f, c̃, o and c as heat maps (units × time)."""
+    """One row per example sequence; columns i, f, c̃, o and c as heat maps (units × time),
+    each column's colour bar beside it, spanning the rows it belongs to."""
     plt = plotting.pyplot()
     c_limit = float(np.abs(c_seq[1:, examples]).max())
     panels = [("input gate i", i_seq, "viridis", 0, 1),
@@ -407,8 +408,9 @@ def gate_heat_maps(examples):
               ("output gate o", o_seq, "viridis", 0, 1),
               ("cell state c", c_seq[1:], "RdBu_r", -c_limit, c_limit)]
     figure, axes = plt.subplots(len(examples), len(panels),
-                                figsize=(3.0 * len(panels), 1.5 * len(examples) + 0.8),
-                                squeeze=False, constrained_layout=True)
+                                figsize=(3.0 * len(panels), 1.3 * len(examples) + 1.0),
+                                squeeze=False, sharex=True, sharey=True,
+                                constrained_layout=True)
     for row, index in enumerate(examples):
         token = "A" if x_test[index, 0] == SIGNAL_A else "B"
         for column, (title, values, cmap, low, high) in enumerate(panels):
@@ -417,16 +419,18 @@ def gate_heat_maps(examples):
                                 vmax=high, interpolation="nearest",
                                 extent=(0.5, steps + 0.5, units - 0.5, -0.5))
             axis.set_yticks(range(units))
+            plotting.integer_ticks(axis)
             axis.tick_params(labelsize=7)
             if row == 0:
                 axis.set_title(title, fontsize=10)
-                figure.colorbar(image, ax=axes[:, column], shrink=0.5, pad=0.02)
+                figure.colorbar(image, ax=axes[:, column], pad=0.02, aspect=12)
             if row == len(examples) - 1:
                 axis.set_xlabel("time step (1 = the signal)", fontsize=8)
             if column == 0:
-                axis.set_ylabel(f"first token {token}\nunit", fontsize=8)
-    figure.suptitle(f"Lesson 05: the trained cell's gates over time, {len(examples)} test "
-                    f"sequences (unit {memory_unit} separates A from B most)", fontsize=11)
+                axis.set_ylabel(f"test sequence {index}:\nfirst token {token}\nunit",
+                                fontsize=8)
+    figure.suptitle(f"Lesson 05: the trained cell's gates over time, one test sequence of "
+                    f"each class (unit {memory_unit} separates A from B most)", fontsize=11)
     return figure
 
 
@@ -440,13 +444,14 @@ def memory_unit_figure(count: int = 40):
         left.plot(time_axis, c_seq[1:, index, memory_unit], color=colour, alpha=0.5, lw=1)
         right.plot(time_axis, f_seq[:, index, memory_unit], color=colour, alpha=0.5, lw=1)
     for axis in (left, right):
-        axis.plot([], [], color="tab:blue", label="first token A (label 1)")
-        axis.plot([], [], color="tab:orange", label="first token B (label 0)")
         axis.set_xlabel("time step (1 = the signal)")
+        plotting.integer_ticks(axis)
         axis.grid(alpha=0.3)
     left.set(title=f"cell state c of unit {memory_unit}", ylabel="c_t")
     right.set(title=f"forget gate f of unit {memory_unit}", ylabel="f_t", ylim=(0, 1.05))
-    left.legend(fontsize=8)
+    right.plot([], [], color="tab:blue", label="first token A (label 1)")
+    right.plot([], [], color="tab:orange", label="first token B (label 0)")
+    plotting.legend_outside(right, title=f"{count} test sequences")
     return figure
 
 
@@ -459,7 +464,8 @@ def gradient_through_c_figure():
     axes.set(title="BPTT: the gradient reaching the cell state c_t",
              xlabel="time step t", ylabel="|∂L/∂c_t| / |∂L/∂c_T|")
     axes.grid(alpha=0.3, which="both")
-    axes.legend()
+    plotting.integer_ticks(axes)
+    plotting.legend_outside(axes)
     return figure
 
 
@@ -469,10 +475,10 @@ if lesson.figures_available():
         title=f"Lesson 05: LSTM({units}) on the memory task ({steps} steps)", xlabel="epoch",
         ylabel="loss / accuracy"), options, "05_memory_task_training.png")
     lesson.save_figure(gradient_through_c_figure(), options, "05_gradient_through_c.png")
-    pairs = 1 if options.quick else 2                  # (A, B) example pairs to draw
-    a_rows, b_rows = np.flatnonzero(is_a)[:pairs], np.flatnonzero(~is_a)[:pairs]
-    lesson.save_figure(gate_heat_maps([row for pair in zip(a_rows, b_rows) for row in pair]),
-                       options, "05_gate_heat_maps.png")
+    # one sequence of each class: sequences of one class look alike (05_memory_unit.png
+    # draws many), so more rows would repeat these two
+    examples = [int(np.flatnonzero(is_a)[0]), int(np.flatnonzero(~is_a)[0])]
+    lesson.save_figure(gate_heat_maps(examples), options, "05_gate_heat_maps.png")
     lesson.save_figure(memory_unit_figure(), options, "05_memory_unit.png")
 
 print(f"\nlesson 05 ran in {time.perf_counter() - started:.1f} s")

