@@ -8,12 +8,14 @@ import warnings
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib")
+from extras import lazy, needs
+
+pytestmark = needs("matplotlib")
 
 from nanonet import gradcheck, plotting  # noqa: E402
 from nanonet.figure_checks import FigureReadabilityWarning, readability_problems  # noqa: E402
 
-plt = plotting.pyplot()
+plt = lazy(plotting.pyplot)
 
 
 @pytest.fixture(autouse=True)

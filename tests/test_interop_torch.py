@@ -13,13 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-torch = pytest.importorskip("torch")
+from extras import lazy, needs
+
+pytestmark = needs("torch")
+torch = lazy.module("torch")
 
 import nanonet as nn  # noqa: E402
 from nanonet import layers  # noqa: E402
-from nanonet.interop import from_torch, to_torch  # noqa: E402
-from nanonet.interop import torch_export  # noqa: E402
-from nanonet.interop.torch_export import TorchDense, TorchEmbedding, TorchLSTM  # noqa: E402
+interop = lazy.module("nanonet.interop")
+torch_export = lazy.module("nanonet.interop.torch_export")
 
 from strategies import activations, batch_sizes, feature_sizes, seeds  # noqa: E402
 
@@ -90,14 +92,14 @@ def torch_grads_in_keras_order(module):
     order); the LSTM's bias gets bias_ih's gradient (bias_hh's is the same: both are added)."""
     grads = []
     for entry in module.layers:
-        if isinstance(entry, TorchDense):
+        if isinstance(entry, torch_export.TorchDense):
             linear = entry[0]
             grads.append(linear.weight.grad.T)
             if linear.bias is not None:
                 grads.append(linear.bias.grad)
-        elif isinstance(entry, TorchEmbedding):
+        elif isinstance(entry, torch_export.TorchEmbedding):
             grads.append(entry.weight.grad)
-        elif isinstance(entry, TorchLSTM):
+        elif isinstance(entry, torch_export.TorchLSTM):
             assert torch.equal(entry.bias_ih_l0.grad, entry.bias_hh_l0.grad)
             grads += [entry.weight_ih_l0.grad.T, entry.weight_hh_l0.grad.T, entry.bias_ih_l0.grad]
     return [g.numpy() for g in grads]
@@ -107,7 +109,7 @@ def compare_gradients(model, x, y):
     """nanonet's loss_and_grads vs PyTorch autograd of nn.BCELoss (mean) on the same batch."""
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     loss, grads = model.loss_and_grads(x, y)
-    module = to_torch(model).eval()
+    module = interop.to_torch(model).eval()
     y_pred = module(torch.as_tensor(x))
     torch_loss = torch.nn.BCELoss()(y_pred, torch.as_tensor(y, dtype=y_pred.dtype))
     torch_loss.backward()
@@ -130,9 +132,9 @@ def test_importing_nanonet_does_not_import_torch():
                                                                              "float64"]))
 def test_dense_stacks_round_trip_exactly_and_predict_alike(spec, n, seed, dtype):
     model = randomize(dense_stack(**spec, dtype=dtype), seed)
-    module = to_torch(model)
+    module = interop.to_torch(model)
     assert all(p.dtype == getattr(torch, dtype) for p in module.parameters())
-    assert_bit_identical(from_torch(module).get_weights(), model.get_weights())
+    assert_bit_identical(interop.from_torch(module).get_weights(), model.get_weights())
     x = np.random.default_rng(seed).normal(size=(n, spec["d"])).astype(dtype)
     tolerance = F32 if dtype == "float32" else dict(rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(torch_outputs(module, x), model.predict(x), **tolerance)
@@ -153,8 +155,8 @@ def test_dense_stack_gradients_match_torch_autograd(spec, n, seed):
 def test_embedding_lstm_dense_round_trips_exactly_and_predicts_alike(
         data, vocab, embed, units, seed, return_sequences, mask_zero):
     model = randomize(sequence_model(vocab, embed, units, return_sequences, mask_zero), seed)
-    module = to_torch(model)
-    back = from_torch(module)
+    module = interop.to_torch(model)
+    back = interop.from_torch(module)
     assert_bit_identical(back.get_weights(), model.get_weights())
     assert back.get_config()["layers"] == model.get_config()["layers"]
     ids = data.draw(token_batches(vocab))
@@ -177,7 +179,7 @@ def test_float64_export_matches_to_float64_precision():
     model = randomize(sequence_model(6, 3, 4, return_sequences=True, mask_zero=True,
                                      dtype="float64"), 1)
     ids = np.array([[0, 2, 0, 5], [3, 0, 1, 0]])
-    module = to_torch(model)
+    module = interop.to_torch(model)
     assert module.layers[1].weight_ih_l0.dtype == torch.float64
     np.testing.assert_allclose(torch_outputs(module, ids), model.predict(ids),
                                rtol=1e-12, atol=1e-14)
@@ -191,13 +193,13 @@ def test_return_state_layer_exports_output_h_and_c_and_round_trips():
     rng = np.random.default_rng(0)
     lstm.set_weights([rng.normal(0, 0.5, w.shape) for w in lstm.get_weights()])
     x = rng.normal(size=(2, 4, 5))
-    module = to_torch(lstm)
-    assert isinstance(module, TorchLSTM) and module.return_state
+    module = interop.to_torch(lstm)
+    assert isinstance(module, torch_export.TorchLSTM) and module.return_state
     with torch.no_grad():
         got = module(torch.as_tensor(x))
     for name, a, b in zip(("output", "h", "c"), got, lstm(x)):
         np.testing.assert_allclose(a.numpy(), b, rtol=1e-12, atol=1e-14, err_msg=name)
-    back = from_torch(module)
+    back = interop.from_torch(module)
     assert isinstance(back, layers.LSTM) and back.return_state and back.return_sequences
     assert_bit_identical(back.get_weights(), lstm.get_weights())
 
@@ -206,9 +208,9 @@ def test_a_wrong_gate_order_would_fail(monkeypatch):
     """The reorder is real: exported with PyTorch's f and g blocks swapped, outputs differ."""
     model = randomize(sequence_model(5, 3, 4), 3)
     ids = np.array([[1, 2, 3, 4], [4, 3, 2, 1]])
-    np.testing.assert_allclose(torch_outputs(to_torch(model), ids), model.predict(ids), **F32)
-    monkeypatch.setattr(torch_export, "TORCH_FROM_KERAS", (0, 2, 1, 3))
-    wrong = torch_outputs(to_torch(model), ids)
+    np.testing.assert_allclose(torch_outputs(interop.to_torch(model), ids), model.predict(ids), **F32)
+    monkeypatch.setattr("nanonet.interop.torch_export.TORCH_FROM_KERAS", (0, 2, 1, 3))
+    wrong = torch_outputs(interop.to_torch(model), ids)
     assert np.abs(wrong - model.predict(ids)).max() > 1e-3
 
 
@@ -223,11 +225,11 @@ def test_the_gate_permutation_is_the_identity_and_says_so():
 
 def test_torch_trained_lstm_biases_are_summed_on_import():
     model = randomize(sequence_model(5, 3, 2), 4)
-    module = to_torch(model)
+    module = interop.to_torch(model)
     with torch.no_grad():
         module.layers[1].bias_hh_l0.normal_(0, 0.5, generator=torch.Generator().manual_seed(0))
     ids = np.array([[1, 2, 3], [4, 0, 2]])
-    back = from_torch(module)
+    back = interop.from_torch(module)
     np.testing.assert_allclose(back.predict(ids), torch_outputs(module, ids), **F32)
     lstm = module.layers[1]
     np.testing.assert_array_equal(back.layers[1].get_weights()[2],
@@ -246,18 +248,18 @@ def test_masked_steps_carry_the_state_as_in_nanonet():
 
     model = embedding_lstm(mask_zero=True)
     ids = np.array([[0, 0, 3, 0, 5, 0], [2, 0, 0, 4, 0, 0]])
-    got = torch_outputs(to_torch(model), ids)
+    got = torch_outputs(interop.to_torch(model), ids)
     np.testing.assert_allclose(got, model.predict(ids), **F32)
     np.testing.assert_array_equal(got[0, :2], 0.0)
     np.testing.assert_array_equal(got[0, 3], got[0, 2])
     np.testing.assert_array_equal(got[1, 1], got[1, 0])
     np.testing.assert_array_equal(got[1, 5], got[1, 3])
-    unmasked = torch_outputs(to_torch(embedding_lstm(mask_zero=False)), ids)
+    unmasked = torch_outputs(interop.to_torch(embedding_lstm(mask_zero=False)), ids)
     assert np.abs(unmasked - got).max() > 1e-3           # the mask changed something
 
 
 def test_the_step_by_step_path_equals_nn_lstm_without_masked_steps():
-    lstm = to_torch(randomize(sequence_model(5, 3, 4, return_sequences=True), 6)).layers[1]
+    lstm = interop.to_torch(randomize(sequence_model(5, 3, 4, return_sequences=True), 6)).layers[1]
     x = torch.randn(3, 5, 3, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         stepped = lstm(x, mask=torch.ones(3, 5, dtype=torch.bool))
@@ -267,8 +269,8 @@ def test_the_step_by_step_path_equals_nn_lstm_without_masked_steps():
 
 def test_an_embedding_in_a_plain_nn_sequential_passes_no_mask():
     """nn.Sequential does not carry masks, so its mask_zero embedding imports without one."""
-    module = to_torch(sequence_model(5, 3, 2, mask_zero=True))
-    back = from_torch(torch.nn.Sequential(*module.layers))
+    module = interop.to_torch(sequence_model(5, 3, 2, mask_zero=True))
+    back = interop.from_torch(torch.nn.Sequential(*module.layers))
     assert back.layers[0].mask_zero is False
     ids = np.array([[0, 1, 0, 2]])
     np.testing.assert_allclose(back.predict(ids), torch_outputs(torch.nn.Sequential(
@@ -281,7 +283,7 @@ def test_a_plain_torch_sequential_imports_with_activations_merged_into_dense():
     module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Dropout(0.2),
                                  torch.nn.Linear(4, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1),
                                  torch.nn.Sigmoid()).double()
-    model = from_torch(module)
+    model = interop.from_torch(module)
     assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "Dense",
                                                                 "Dense"]
     assert [getattr(layer, "activation", None) for layer in model.layers] == \
@@ -294,7 +296,7 @@ def test_a_plain_torch_sequential_imports_with_activations_merged_into_dense():
 def test_an_nn_lstm_last_in_a_plain_sequential_returns_its_sequence():
     torch.manual_seed(0)
     module = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.LSTM(3, 2, batch_first=True))
-    model = from_torch(module)
+    model = interop.from_torch(module)
     assert model.layers[1].return_sequences
     ids = np.array([[1, 2, 3], [4, 0, 2]])
     with torch.no_grad():
@@ -307,7 +309,7 @@ def test_the_module_pickles_and_trains_independently_of_the_model():
     model = randomize(sequence_model(5, 3, 2, mask_zero=True), 7)
     weights = model.get_weights()
     state = torch.get_rng_state()
-    module = to_torch(model)
+    module = interop.to_torch(model)
     assert torch.equal(state, torch.get_rng_state())       # no random draws
     copy = pickle.loads(pickle.dumps(module))
     ids = np.array([[0, 1, 2], [3, 4, 0]])
@@ -324,7 +326,7 @@ def test_the_module_pickles_and_trains_independently_of_the_model():
 def test_dropout_layers_export_as_nn_dropout():
     model = nn.Sequential([layers.Dense(3, input_shape=(2,)), layers.Dropout(0.25),
                            layers.Dense(1, activation="sigmoid")], seed=0)
-    module = to_torch(model)
+    module = interop.to_torch(model)
     assert isinstance(module.layers[1], torch.nn.Dropout) and module.layers[1].p == 0.25
     x = np.ones((2, 2), np.float32)
     np.testing.assert_allclose(torch_outputs(module, x), model.predict(x), **F32)
@@ -332,7 +334,7 @@ def test_dropout_layers_export_as_nn_dropout():
 
 # ---------------------------------------------------------------- clear errors
 def test_token_ids_outside_the_vocabulary_are_a_value_error():
-    module = to_torch(sequence_model(5, 3, 2))
+    module = interop.to_torch(sequence_model(5, 3, 2))
     with pytest.raises(ValueError, match=r"Embedding 'embedding': token id 5 at ids\[1, 0\] "
                                          r"is outside \[0, 4\] \(input_dim=5\)"):
         module(torch.tensor([[1, 2], [5, 0]]))
@@ -351,23 +353,23 @@ def test_lstm_dropout_is_refused_unless_dropped():
     model.build((None, None))
     with pytest.raises(ValueError, match=r"LSTM 'lstm' has dropout=0.2, recurrent_dropout=0.1"
                                          r".*lstm_dropout='drop'"):
-        to_torch(model)
-    module = to_torch(model, lstm_dropout="drop")
+        interop.to_torch(model)
+    module = interop.to_torch(model, lstm_dropout="drop")
     assert module.layers[1].dropout == 0 and module.layers[1].dropped_rates == {
         "dropout": 0.2, "recurrent_dropout": 0.1}
     ids = np.array([[1, 2, 3]])
     np.testing.assert_allclose(torch_outputs(module, ids), model.predict(ids), **F32)
-    back = from_torch(module)
+    back = interop.from_torch(module)
     assert (back.layers[1].dropout, back.layers[1].recurrent_dropout) == (0.2, 0.1)
     with pytest.raises(ValueError, match="lstm_dropout must be 'error' or 'drop'"):
-        to_torch(model, lstm_dropout="ignore")
+        interop.to_torch(model, lstm_dropout="ignore")
 
 
 def test_unbuilt_models_and_unsupported_layers_are_refused_by_name():
     with pytest.raises(ValueError, match="model 'sequential' is not built yet"):
-        to_torch(nn.Sequential([layers.Dense(1)]))
+        interop.to_torch(nn.Sequential([layers.Dense(1)]))
     with pytest.raises(TypeError, match="expected a nanonet Sequential"):
-        to_torch(torch.nn.Linear(2, 1))
+        interop.to_torch(torch.nn.Linear(2, 1))
 
     class Scaled(layers.Dense):
         pass
@@ -375,10 +377,10 @@ def test_unbuilt_models_and_unsupported_layers_are_refused_by_name():
     model = nn.Sequential([layers.Dense(2, input_shape=(3,)), Scaled(1, name="scaled")])
     with pytest.raises(ValueError, match="Scaled 'scaled' has no PyTorch conversion; "
                                          "supported layers: Dense"):
-        to_torch(model)
+        interop.to_torch(model)
     model = nn.Sequential([layers.Dropout(0.5, noise_shape=(None, 1), input_shape=(3,))])
     with pytest.raises(ValueError, match="Dropout 'dropout' has noise_shape"):
-        to_torch(model)
+        interop.to_torch(model)
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -391,25 +393,25 @@ def test_from_torch_refuses_lstms_nanonet_cannot_compute(arguments, message):
     options = {"batch_first": True, **arguments}
     module = torch.nn.Sequential(torch.nn.Embedding(4, 3), torch.nn.LSTM(3, 2, **options))
     with pytest.raises(ValueError, match=rf"module '1' \(LSTM\) has {message}"):
-        from_torch(module)
+        interop.from_torch(module)
 
 
 def test_from_torch_refuses_other_modules_by_name():
     with pytest.raises(ValueError, match=r"module '1' \(Conv1d\) has no nanonet counterpart; "
                                          r"supported: nn.Linear"):
-        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv1d(2, 2, 1)))
+        interop.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv1d(2, 2, 1)))
     with pytest.raises(ValueError, match=r"module '1' \(LSTM\) is followed by other modules"):
-        from_torch(torch.nn.Sequential(torch.nn.Embedding(4, 3),
+        interop.from_torch(torch.nn.Sequential(torch.nn.Embedding(4, 3),
                                        torch.nn.LSTM(3, 2, batch_first=True),
                                        torch.nn.Linear(2, 1)))
     with pytest.raises(ValueError, match="max_norm"):
-        from_torch(torch.nn.Sequential(torch.nn.Embedding(4, 3, max_norm=1.0)))
+        interop.from_torch(torch.nn.Sequential(torch.nn.Embedding(4, 3, max_norm=1.0)))
     with pytest.raises(TypeError, match="expected a torch.nn.Module"):
-        from_torch([torch.nn.Linear(2, 1)])
+        interop.from_torch([torch.nn.Linear(2, 1)])
 
 
 def test_a_mixed_precision_model_is_refused_with_the_way_out():
     model = nn.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(1)], seed=0,
                           dtype="mixed_float16")
     with pytest.raises(ValueError, match="mixed precision.*float32 copy"):
-        to_torch(model)
+        interop.to_torch(model)

@@ -11,9 +11,11 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
-torch = pytest.importorskip("torch")
+from extras import lazy, needs
+
+pytestmark = needs("torch")
+torch = lazy.module("torch")
 
 from lesson_runner import (ROOT, assert_figures_written, lesson_fixture,  # noqa: E402
                            lesson_path, number)

@@ -14,9 +14,11 @@ import re
 import numpy as np
 import pytest
 
+from extras import needs
+
 from lesson_runner import figures, lesson_fixture, number
 
-pytest.importorskip("snownlp")
+pytestmark = needs("snownlp")
 
 FIGURES = {"09_accuracy_vs_sparsity.png", "09_accuracy_vs_bits.png", "09_training_curves.png"}
 

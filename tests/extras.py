@@ -1,0 +1,47 @@
+"""Optional extras in the tests: skip cleanly without them, import them only when a test runs.
+
+Importing torch takes about 4 s and importing snownlp another 4 s (it loads its models); at the
+top of a test module that cost would be paid at collection by every pytest-xdist worker, whether
+or not the worker runs those tests. So a module asks `installed(name)` (importlib's finder, no
+import) to skip, and reaches the package through `lazy(...)`, which imports on first use.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any, Callable
+
+import pytest
+
+INSTALL_HINTS = {"torch": "pip install -e '.[torch]'", "snownlp": "pip install -e '.[lessons]'",
+                 "matplotlib": "pip install -e '.[plot]'"}
+
+
+def installed(name: str) -> bool:
+    """Whether `import name` would find the package (without importing it)."""
+    return importlib.util.find_spec(name) is not None
+
+
+def needs(name: str) -> pytest.MarkDecorator:
+    """A skip mark for tests that need the optional package `name`."""
+    hint = INSTALL_HINTS.get(name, f"pip install {name}")
+    return pytest.mark.skipif(not installed(name), reason=f"{name} is not installed ({hint})")
+
+
+class lazy:
+    """An object that stands for `make()`'s result and calls `make` on the first attribute
+    access: ``torch = lazy.module("torch")`` at a module's top, ``torch.zeros(3)`` in a test."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make, self._value = make, None
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith(("__", "_pytest")):   # pytest looking at a module's names
+            raise AttributeError(attribute)
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, attribute)
+
+    @classmethod
+    def module(cls, name: str) -> "lazy":
+        return cls(lambda: importlib.import_module(name))
