@@ -1,4 +1,5 @@
-"""Shared pytest setup: hypothesis profiles, and how student copies report unfinished work.
+"""Shared pytest setup: hypothesis profiles, the order files are handed to parallel workers, and
+how student copies report unfinished work.
 
 "ci" (the default) is derandomized with no deadline, so a run never flakes and never depends on
 the machine's speed. Set HYPOTHESIS_PROFILE=dev to explore with fresh random examples.
@@ -9,12 +10,19 @@ yet are reported as skipped, except the exercises' own tests (marked ``exercise_
 import functools
 import os
 import re
+import sys
 from pathlib import Path
 
 # a parallel run (pytest -n): one BLAS thread per test process, set before NumPy loads
 if "PYTEST_XDIST_WORKER" in os.environ:
     for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
+
+# With PYTHONDONTWRITEBYTECODE set (some machines set it globally), every test process would
+# compile, and pytest re-rewrite, each test module and all of hypothesis afresh: about 5 s per
+# worker, at every run. This process (not the subprocesses it starts) writes bytecode as usual,
+# into __pycache__ folders, which git and the classroom copies ignore.
+sys.dont_write_bytecode = False
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
@@ -74,7 +82,38 @@ def pytest_make_collect_report(collector):
                                                       f"({_exercise_title(match[1])})")
 
 
+# ---------------------------------------------------------------- parallel runs (pytest -n)
+#: the test files that take longest (seconds of test time on a 2-core machine, measured with
+#: --durations=0), slowest first. `--dist loadfile` hands whole files to the workers in
+#: collection order; starting with the longest files lets the workers finish together (left
+#: to xdist, files are ordered by their number of tests, and a 35 s file could start last).
+SLOWEST_FILES = ("test_exercises.py",          # 37 s: grading subprocesses
+                 "test_lesson_08.py",          # 25 s: the lesson, with two DDP processes
+                 "test_exercise_copies.py",    # 15 s
+                 "test_fuzz_tools.py",         # 14 s
+                 "test_lesson_05.py", "test_lesson_06.py", "test_lessons.py", "test_cli.py",
+                 "test_fuzz_model.py", "test_sequences.py", "test_figure_checks.py",
+                 "test_selfcheck.py", "test_lesson_09.py", "test_interop_torch.py",
+                 "test_gradcheck.py", "test_lesson_07.py", "test_lesson_04.py")
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "loadscopereorder"):     # pytest-xdist ≥ 3.6
+        config.option.loadscopereorder = False
+
+
+def _slowest_files_first(items) -> None:
+    rank = {name: k for k, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))     # stable otherwise
+
+
 def pytest_collection_modifyitems(items):
+    """Slowest test files first (see SLOWEST_FILES); and the classroom kit's rules below."""
+    _slowest_files_first(items)
+    _in_a_student_copy(items)
+
+
+def _in_a_student_copy(items):
     """In a student copy, a test marked ``teacher_only`` is skipped, and a test that needs an
     unfinished exercise is skipped the moment the exercise's NotImplementedError reaches it:
     no failure report to format, and a hypothesis test stops at its first example instead of

@@ -48,17 +48,6 @@ def test_version_and_help():
     assert result.returncode == 2 and "lesson" in result.stdout
 
 
-def test_lesson_02_checks_the_articles_gradients_and_saves_its_figures(tmp_path):
-    pytest.importorskip("matplotlib")
-    result = run("lesson", "02", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert "σ'(z2) is gone" in result.stdout
-    assert "holds only if W2 = 1" in result.stdout and "The corrected equations" in result.stdout
-    for name in ("02_error_map_printed_dJ_dW1.png", "02_error_map_printed_dJ_dW2.png",
-                 "02_epsilon_sweep.png"):
-        assert (tmp_path / name).stat().st_size > 1000
-
-
 def test_output_cut_short_by_a_pipe_ends_quietly():
     done = subprocess.run(f"{sys.executable} -m nanonet exercises list | head -n 1", shell=True,
                           capture_output=True, text=True)

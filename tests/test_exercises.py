@@ -32,15 +32,6 @@ def student(tmp_path_factory):
     return make_student_copy(tmp_path_factory.mktemp("course") / "student").path
 
 
-def _restore(copy: Path, exercise_id: str) -> None:
-    """Put the solution of one exercise back: its files as in nanonet, with the regions of
-    every other exercise still blanked."""
-    others = {e.id: e for e in EXERCISES if e.id != exercise_id}
-    for path in sorted({file for file, _ in get(exercise_id).functions}):
-        original = (ROOT / path).read_text(encoding="utf-8")
-        (copy / path).write_text(student_version(original, others, path), encoding="utf-8")
-
-
 def _statuses(report) -> dict:
     return {r["exercise"]: r["status"] for r in report.results}
 
@@ -99,30 +90,52 @@ def test_every_exercise_of_a_fresh_student_copy_fails_with_its_message(student, 
         assert result["message"] == exercise.message
 
 
-def _probe_statuses(copy: Path) -> dict:
-    """The status of every exercise in `copy`, by the checks the grader runs (in-process
-    probes in a fresh interpreter: the graded pytest run takes longer for the same answer)."""
-    code = ("import json\nfrom nanonet.exercises import probes\n"
-            "print(json.dumps({r.exercise.id: r.status for r in probes.run_all()}))")
+#: in a fresh interpreter: for each step, write its files, forget every nanonet module, and
+#: run the grader's checks (in-process probes: the graded pytest run gives the same answer
+#: slower); prints one {exercise id: status} per step
+PROBE_STEPS = """
+import json, sys
+from pathlib import Path
+for files in json.load(sys.stdin):
+    for path, text in files.items():
+        Path(path).write_text(text, encoding="utf-8")
+    for name in [m for m in sys.modules if m == "nanonet" or m.startswith("nanonet.")]:
+        del sys.modules[name]
+    from nanonet.exercises import probes
+    print(json.dumps({r.exercise.id: r.status for r in probes.run_all()}))
+"""
+
+
+def _probe_statuses(copy: Path, steps) -> list:
+    """The status of every exercise in `copy` after each step of `steps` (a list of
+    {path: new text} to write into the copy first)."""
     environment = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=copy, env=environment,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", PROBE_STEPS], cwd=copy, env=environment,
+                          input=json.dumps(steps), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def _files_of(exercise_id: str, solved: bool) -> dict:
+    """The files of one exercise as in a student copy — with its own solution back if
+    `solved` (the regions of every other exercise stay blanked)."""
+    blank = {e.id: e for e in EXERCISES if not (solved and e.id == exercise_id)}
+    return {path: student_version((ROOT / path).read_text(encoding="utf-8"), blank, path)
+            for path in sorted({file for file, _ in get(exercise_id).functions})}
 
 
 def test_restoring_one_solution_makes_exactly_that_exercise_pass(student):
-    assert set(_probe_statuses(student).values()) == {"not implemented"}
-    everything = {e.id: e for e in EXERCISES}
+    steps = [{}]                                     # first: the copy as made
     for exercise in EXERCISES:
-        _restore(student, exercise.id)
-        statuses = _probe_statuses(student)
-        assert statuses.pop(exercise.id) == "passed", exercise.id
-        assert set(statuses.values()) == {"not implemented"}, (exercise.id, statuses)
-        for path in {file for file, _ in exercise.functions}:        # blank it again
-            text = (ROOT / path).read_text(encoding="utf-8")
-            (student / path).write_text(student_version(text, everything, path),
-                                        encoding="utf-8")
+        steps += [_files_of(exercise.id, solved=True), _files_of(exercise.id, solved=False)]
+    statuses = _probe_statuses(student, steps)
+    assert len(statuses) == len(steps)
+    assert set(statuses[0].values()) == {"not implemented"}
+    for k, exercise in enumerate(EXERCISES):
+        restored, blanked_again = statuses[1 + 2 * k], statuses[2 + 2 * k]
+        assert restored.pop(exercise.id) == "passed", exercise.id
+        assert set(restored.values()) == {"not implemented"}, (exercise.id, restored)
+        assert set(blanked_again.values()) == {"not implemented"}, (exercise.id, blanked_again)
 
 
 def test_a_student_cannot_change_the_grade_by_editing_the_checks(student):

@@ -51,6 +51,8 @@ def test_quick_mode_is_also_an_environment_variable(tmp_path):
 def test_lesson_02_shows_that_the_printed_dW1_is_off_by_1_over_W2_per_row(tmp_path):
     result = run_lesson("02", tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "σ'(z2) is gone" in result.stdout
+    assert "holds only if W2 = 1" in result.stdout and "The corrected equations" in result.stdout
     rows = re.search(r"printed/true, row by row: \[([^\]]+)\] \(largest spread within a row "
                      r"(\S+)\)\n +1/W2\[h\]: +\[([^\]]+)\]", result.stdout)
     assert rows, "lesson 02 must print the per-row ratio next to 1/W2[h]"
