@@ -1,4 +1,3 @@
-"""Lesson 01 — the article's two-layer network, trained by gradient descent, written out."""
 # %% [markdown]
 # # Lesson 01 — the two-layer network of §4.1, trained by hand
 #
@@ -17,6 +16,7 @@
 # Run: `python -m nanonet lesson 01` (options: `--out DIR`, `--quick`, `--steps N`).
 
 # %%
+"""Lesson 01 — the article's two-layer network, trained by gradient descent, written out."""
 import numpy as np
 
 from nanonet import gradcheck, lesson, ops, plotting

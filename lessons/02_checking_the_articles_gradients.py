@@ -1,4 +1,3 @@
-"""Lesson 02 — checking the article's gradients: which printed formulas hold, which don't, and why."""
 # %% [markdown]
 # # Lesson 02 — checking the article's gradients
 #
@@ -14,6 +13,7 @@
 # Run: `python -m nanonet lesson 02` (options: `--out DIR`, `--quick`).
 
 # %%
+"""Lesson 02 — checking the article's gradients: which printed formulas hold, which don't, and why."""
 import numpy as np
 
 from nanonet import gradcheck, lesson, ops, paper, plotting

@@ -1,4 +1,3 @@
-"""Lesson 03 — training, step by step: §3.2's six steps by hand, then the same with Sequential.fit."""
 # %% [markdown]
 # # Lesson 03 — training, step by step
 #
@@ -18,6 +17,7 @@
 # Run: `python -m nanonet lesson 03` (options: `--out DIR`, `--quick`).
 
 # %%
+"""Lesson 03 — training, step by step: §3.2's six steps by hand, then the same with Sequential.fit."""
 import time
 
 import numpy as np

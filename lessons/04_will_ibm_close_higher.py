@@ -1,4 +1,3 @@
-"""Lesson 04 — will IBM close higher tomorrow? (§4.3) An MLP on prices, volume and macro data, against honest baselines."""
 # %% [markdown]
 # # Lesson 04 — will IBM close higher tomorrow? (§4.3)
 #
@@ -24,6 +23,7 @@
 # `--epochs N`, `--patience N`, `--seeds N`).
 
 # %%
+"""Lesson 04 — will IBM close higher tomorrow? (§4.3) An MLP on prices, volume and macro data, against honest baselines."""
 import time
 
 import numpy as np

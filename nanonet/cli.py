@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import runpy
@@ -63,12 +64,9 @@ def resolve_lesson(name: str) -> Path:
 
 
 def lesson_title(path: Path) -> str:
-    """The first line of a lesson's docstring."""
-    text = path.read_text(encoding="utf-8")
-    for quote in ('"""', "'''"):
-        if quote in text:
-            return text.split(quote)[1].strip().splitlines()[0]
-    return path.stem
+    """The first line of a lesson's module docstring (its file name if it has none)."""
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    return docstring.strip().splitlines()[0] if docstring else path.stem
 
 
 def cmd_lessons(_: argparse.Namespace) -> int:
@@ -85,6 +83,22 @@ def cmd_lesson(args: argparse.Namespace) -> int:
         runpy.run_path(str(path), run_name="__main__")
     finally:
         sys.argv = old_argv
+    return 0
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    from .notebook import lesson_notebook, missing_packages
+    path = resolve_lesson(args.name)
+    missing = missing_packages()
+    if missing:
+        print(f"nanonet notebook: needs {', '.join(missing)} — install the notebook extra: "
+              f"pip install -e '.[notebook]'", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("lesson_output") / path.stem[:2]   # as `lesson`
+    what = "converting" if args.no_run else "running"
+    print(f"{what} {path.name} as a notebook in {out} …", flush=True)
+    written = lesson_notebook(path, out, run=not args.no_run, quick=args.quick)
+    print(f"notebook: {written}" + ("" if args.no_run else " (run: outputs and figures inside)"))
     return 0
 
 
@@ -134,6 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.add_argument("lesson_args", nargs=argparse.REMAINDER,
                         help="arguments passed on to the lesson (e.g. --out DIR)")
     lesson.set_defaults(run=cmd_lesson, subparser=lesson)
+    notebook = commands.add_parser(
+        "notebook", help="write a lesson as a Jupyter notebook, run, figures inline "
+                         "(needs the [notebook] extra)")
+    notebook.add_argument("name", help="lesson number or name, e.g. 03")
+    notebook.add_argument("--out", help="folder for the notebook and the lesson's figures "
+                                        "(default: lesson_output/NN)")
+    notebook.add_argument("--quick", action="store_true", help="run the lesson's small version")
+    notebook.add_argument("--no-run", action="store_true",
+                          help="only convert; run it yourself in Jupyter")
+    notebook.set_defaults(run=cmd_notebook)
     check = commands.add_parser("gradcheck", help="check every built-in gradient numerically")
     check.add_argument("--seed", type=seed_argument, default=0,
                        help="seed of the random test data (an integer >= 0)")

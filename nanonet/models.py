@@ -428,7 +428,7 @@ class Sequential:
         history = History({"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         for epoch in range(1, epochs + 1):
-            if verbose == 1:
+            if verbose in (1, 2) and epochs > 1:            # as Keras's ProgbarLogger
                 print(f"Epoch {epoch}/{epochs}")
             progress = ProgressBar(steps, verbose)
             logs = self._run_epoch(x, y, batch_size, shuffle, progress, epoch, history, augment)

@@ -2,10 +2,15 @@
 
 matplotlib is an optional extra: ``pip install -e '.[plot]'``. Without it, ``available()`` is
 False and lessons print where the figure would have gone instead of failing.
+
+In a Jupyter notebook (a lesson opened with jupytext, see the README) figures keep the
+notebook's inline backend, and ``save`` also shows each figure in the cell that drew it.
+Elsewhere without a screen, figures are drawn with the file-only Agg backend.
 """
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Dict, Optional, Sequence
@@ -22,20 +27,28 @@ def available() -> bool:
     return True
 
 
-def pyplot():
-    """matplotlib.pyplot with a file-only backend (works on machines without a screen)."""
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel whose figures are shown inline."""
     import matplotlib
-    if not os.environ.get("DISPLAY") and matplotlib.get_backend().lower() != "agg":
+    return "ipykernel" in sys.modules and "inline" in matplotlib.get_backend().lower()
+
+
+def pyplot():
+    """matplotlib.pyplot with a file-only backend on machines without a screen (the inline
+    backend in a notebook)."""
+    import matplotlib
+    if not os.environ.get("DISPLAY") and not in_notebook() \
+            and matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
 
 
 def save(figure, path) -> Path:
-    """Save `figure` to `path` (creating folders), close it, and return the path. A figure
-    with a readability problem (``figure_checks.readability_problems``: a title that does not
-    fit, fractional epoch ticks, an unlabelled axis, a legend over the data) is still saved,
-    with a ``FigureReadabilityWarning`` that says what is wrong."""
+    """Save `figure` to `path` (creating folders), show it if in a notebook, close it, and
+    return the path. A figure with a readability problem (``figure_checks``: a title that
+    does not fit, fractional epoch ticks, an unlabelled axis, a legend over the data) is
+    still saved, with a ``FigureReadabilityWarning`` that says what is wrong."""
     from .figure_checks import FigureReadabilityWarning, readability_problems
     path = Path(path)
     problems = readability_problems(figure)
@@ -44,6 +57,9 @@ def save(figure, path) -> Path:
                       stacklevel=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110, bbox_inches="tight")
+    if in_notebook():                        # closed figures are not shown: show it first
+        from IPython.display import display
+        display(figure)
     pyplot().close(figure)
     return path
 

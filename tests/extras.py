@@ -14,7 +14,9 @@ from typing import Any, Callable
 import pytest
 
 INSTALL_HINTS = {"torch": "pip install -e '.[torch]'", "snownlp": "pip install -e '.[lessons]'",
-                 "matplotlib": "pip install -e '.[plot]'"}
+                 "matplotlib": "pip install -e '.[plot]'",
+                 **{name: "pip install -e '.[notebook]'"
+                    for name in ("jupytext", "nbclient", "ipykernel")}}
 
 
 def installed(name: str) -> bool:
@@ -22,10 +24,12 @@ def installed(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def needs(name: str) -> pytest.MarkDecorator:
-    """A skip mark for tests that need the optional package `name`."""
-    hint = INSTALL_HINTS.get(name, f"pip install {name}")
-    return pytest.mark.skipif(not installed(name), reason=f"{name} is not installed ({hint})")
+def needs(*names: str) -> pytest.MarkDecorator:
+    """A skip mark for tests that need the optional packages `names`."""
+    missing = [name for name in names if not installed(name)]
+    hints = sorted({INSTALL_HINTS.get(name, f"pip install {name}") for name in missing})
+    return pytest.mark.skipif(bool(missing), reason=f"{', '.join(missing)} not installed "
+                                                    f"({'; '.join(hints)})")
 
 
 class lazy:

@@ -1,4 +1,5 @@
 """Lesson 04 (will IBM close higher tomorrow?), run as a learner runs it, in quick mode."""
+import ast
 import re
 import subprocess
 import sys
@@ -56,5 +57,7 @@ def test_lesson_04_writes_its_figures(quick_run):
 
 
 def test_lesson_04_title_names_the_question_and_section():
-    first_line = LESSON.read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.startswith('"""Lesson 04 — will IBM close higher tomorrow? (§4.3)')
+    text = LESSON.read_text(encoding="utf-8")
+    assert ast.get_docstring(ast.parse(text)).startswith(
+        "Lesson 04 — will IBM close higher tomorrow? (§4.3)")
+    assert text.splitlines()[1] == "# # Lesson 04 — will IBM close higher tomorrow? (§4.3)"

@@ -1,5 +1,6 @@
 """Every lesson follows the house rules; lessons 01–03 run here in quick mode (04–09 in their
 own test files)."""
+import ast
 import importlib.util
 import os
 import re
@@ -19,8 +20,13 @@ LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("[0-9
 def test_lesson_follows_the_format(path):
     text = path.read_text(encoding="utf-8")
     number = path.stem[:2]
-    assert re.match(rf'"""Lesson {number} — ', text), "first line: the lesson's title"
-    assert "# %% [markdown]" in text and "\n# %%\n" in text, "percent-format cells"
+    assert text.startswith(f"# %% [markdown]\n# # Lesson {number} — "), \
+        "it opens with a text cell whose heading is the lesson's title"
+    assert (ast.get_docstring(ast.parse(text)) or "").startswith(f"Lesson {number} — "), \
+        "its module docstring is the one-line title (python -m nanonet lessons shows it)"
+    first_code_cell = text.split("\n# %%\n", 1)[1]
+    assert first_code_cell.startswith('"""'), \
+        "the docstring opens the first code cell (alone in a cell, a notebook would print it)"
     assert f'lesson.options("{number}"' in text, "shared options: --out/--quick/--seed"
 
 

@@ -1,5 +1,7 @@
 """Sequential: building, training, reproducibility, history, progress output, summary, weights."""
 import io
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -242,8 +244,12 @@ def test_fit_verbose_1_and_2_print_keras_style_lines(capsys):
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
     assert "3/3 [==============================] - " in out and "/step - loss: " in out
     model.fit(x, y, epochs=1, batch_size=2, verbose=2)
-    line = capsys.readouterr().out.strip()
+    line = capsys.readouterr().out.strip()            # one epoch: no header, as in Keras
     assert line.startswith("3/3 - ") and "/epoch - " in line and "accuracy: " in line
+    model.fit(x, y, epochs=2, batch_size=2, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert [lines[0], lines[2]] == ["Epoch 1/2", "Epoch 2/2"] and len(lines) == 4, lines
+    assert lines[1].startswith("3/3 - ") and lines[3].startswith("3/3 - ")
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
 
@@ -260,6 +266,37 @@ def test_progress_bar_rewrites_the_line_in_a_terminal():
     text = stream.getvalue()
     assert text.startswith("\r1/3 [=========>") and "ETA: " in text
     assert text.endswith("loss: 0.4000\n") and text.count("\r") == 2
+
+
+def test_in_a_notebook_the_bar_is_live_on_stdout_only(monkeypatch, capsys):
+    """Under Jupyter (ipykernel loaded) the bar on sys.stdout redraws with \\r, as Keras's
+    Progbar does; a file or pipe still gets only the finished line."""
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    bar = progress.ProgressBar(3, verbose=1, interval=0)
+    bar.update(1, {"loss": 0.5})
+    bar.update(3, {"loss": 0.4})
+    text = capsys.readouterr().out
+    assert text.startswith("\r1/3 [") and text.count("\r") == 2
+    log = io.StringIO()
+    quiet = progress.ProgressBar(3, verbose=1, stream=log)
+    quiet.update(1, {"loss": 0.5})
+    quiet.update(3, {"loss": 0.4})
+    assert log.getvalue().startswith("3/3 [") and "\r" not in log.getvalue()
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    assert not progress.is_live(sys.stdout)
+
+
+def test_a_live_bar_redraws_at_most_every_interval_and_always_at_the_end():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    bar = progress.ProgressBar(100, verbose=1, stream=stream, interval=3600)
+    for step in range(1, 101):
+        bar.update(step, {"loss": 1 / step})
+    drawn = stream.getvalue().split("\r")[1:]
+    assert [d.split("/")[0].strip() for d in drawn] == ["1", "100"], drawn
 
 
 # ---------------------------------------------------------------- reused buffers stay invisible

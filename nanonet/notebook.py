@@ -1,0 +1,114 @@
+"""A lesson as a Jupyter notebook: converted with jupytext, run with nbclient, figures inline.
+
+Lessons are Python scripts in jupytext's percent format: ``# %% [markdown]`` starts a text cell,
+``# %%`` a code cell. Jupyter with the jupytext extension opens them as notebooks directly;
+this module writes a real ``.ipynb`` file, executed so that it already holds every output::
+
+    pip install -e '.[notebook]'
+    python -m nanonet notebook 03            # → lesson_output/03/03_training_step_by_step.ipynb
+    python -m nanonet notebook 03 --quick    # the small run (NANONET_QUICK=1 in the kernel)
+    python -m nanonet notebook 03 --no-run   # converted only: run it yourself in Jupyter
+
+In the kernel, ``nanonet.plotting`` keeps the inline backend and shows each figure in the
+cell that draws it (as well as saving it), and ``fit``'s progress bar redraws its line as in
+Keras. The kernel works in the current folder, as ``python -m nanonet lesson 03`` does, so
+the lesson saves its figures to the same place (``lesson_output/03``), beside the notebook.
+
+Needs the ``[notebook]`` extra (jupytext, nbclient, ipykernel); without it the functions
+here raise ``ImportError`` saying what to install.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+__all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "lesson_notebook", "run_notebook"]
+
+#: what converting and running a lesson as a notebook needs (the ``[notebook]`` extra)
+NOTEBOOK_PACKAGES = ("jupytext", "nbclient", "ipykernel")
+
+
+def missing_packages() -> list:
+    """The packages of NOTEBOOK_PACKAGES that cannot be imported here."""
+    return [name for name in NOTEBOOK_PACKAGES if importlib.util.find_spec(name) is None]
+
+
+def _require(where: str) -> None:
+    missing = missing_packages()
+    if missing:
+        raise ImportError(f"{where}: needs {', '.join(missing)} — install the notebook extra: "
+                          f"pip install -e '.[notebook]'")
+
+
+def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
+                    timeout: Optional[float] = 600.0, workdir=None) -> Path:
+    """Convert the lesson script `lesson_path` to ``out/<its name>.ipynb`` and, if `run`,
+    execute it first (in a fresh kernel working in `workdir`, default the current folder;
+    `quick` sets NANONET_QUICK=1 for the kernel). Returns the notebook's path. A cell that
+    raises stops the run with nbclient's ``CellExecutionError``, which names the cell and
+    the error (and no notebook is written)."""
+    _require("lesson_notebook")
+    import jupytext
+    import nbformat
+
+    lesson_path, out = Path(lesson_path), Path(out)
+    if not lesson_path.is_file():
+        raise FileNotFoundError(f"lesson_notebook: no lesson script at {lesson_path}.")
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = jupytext.read(lesson_path)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    if run:
+        run_notebook(notebook, Path.cwd() if workdir is None else workdir, quick=quick,
+                     timeout=timeout)
+    path = out / f"{lesson_path.stem}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float] = 600.0):
+    """Execute the nbformat `notebook` in place, in a new python3 kernel working in `folder`;
+    returns it. `quick` runs lessons small (NANONET_QUICK=1 in the kernel's environment).
+    The kernel talks over local sockets in a temporary folder (over TCP on Windows)."""
+    _require("run_notebook")
+    import nbclient
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="nanonet_kernel_") as sockets:
+        local = {} if os.name == "nt" else {"transport": "ipc",
+                                            "ip": os.path.join(sockets, "kernel")}
+        kernel = KernelManager(kernel_name="python3", **local)
+        client = nbclient.NotebookClient(notebook, timeout=timeout, km=kernel,
+                                         resources={"metadata": {"path": str(folder)}})
+        try:
+            with _environment(NANONET_QUICK="1" if quick else None):
+                client.execute()
+        finally:                    # nbclient leaves a kernel it was given running: stop it
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
+    return notebook
+
+
+@contextmanager
+def _environment(**values: Optional[str]) -> Iterator[None]:
+    """Set (or, for None, remove) environment variables for the kernel started inside."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
