@@ -74,3 +74,15 @@ def test_the_extra_lists_what_the_module_needs():
     listed = {re.match(r"\s*([A-Za-z_]+)", line)[1] for line in extra.splitlines()
               if line.strip() and not line.strip().startswith("#")}
     assert set(lesson_notebooks.NOTEBOOK_PACKAGES) <= listed, listed
+
+
+@with_notebook_extra
+def test_no_run_only_converts(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["notebook", "01", "--no-run"]) == 0
+    path = tmp_path / "lesson_output" / "01" / "01_two_layer_network.ipynb"
+    assert f"notebook: {path.relative_to(tmp_path)}" in capsys.readouterr().out
+    book = nbformat.read(path, as_version=4)
+    assert book.metadata["kernelspec"]["name"] == "python3"
+    assert [c.cell_type for c in book.cells][:2] == ["markdown", "code"]
+    assert not any(c.get("outputs") for c in book.cells if c.cell_type == "code")
