@@ -28,6 +28,18 @@ from ..validation import (as_array, as_float_array, as_float_like, cast_checked,
 
 Shape = Tuple[Optional[int], ...]
 
+#: the two implementations of every layer: "fast" (nanonet.fast, the default) and "reference"
+#: (the plain equations of the layer's own module); both compute the same function
+ENGINES = ("fast", "reference")
+
+
+def check_engine(engine, where: str) -> str:
+    """`engine` if it is one of ENGINES, else a ValueError naming `engine` and the choices."""
+    if isinstance(engine, str) and engine in ENGINES:
+        return engine
+    raise ValueError(f"{where}: engine must be one of {', '.join(map(repr, ENGINES))}, got "
+                     f"{engine!r}.")
+
 
 class Layer:
     """Base class: parameters, gradients, config, build-on-first-call.
@@ -41,6 +53,7 @@ class Layer:
     #: set to "sigmoid" by layers whose output is σ(logits) with the logits kept by forward;
     #: losses use it to compute binary cross-entropy from the logits, as Keras does.
     output_activation: Optional[str] = None
+    _engine = "fast"
 
     def __init_subclass__(cls, **kwargs):
         """Every layer's constructor refuses an unknown keyword argument by listing the ones
@@ -77,6 +90,23 @@ class Layer:
         self._workspaces: Dict[str, np.ndarray] = {}
         #: random generator for training-time randomness (dropout); the model sets it
         self.rng: Optional[np.random.Generator] = None
+
+    @property
+    def engine(self) -> str:
+        """Which implementation ``forward``/``backward`` run: ``"fast"`` (the default: nanonet.fast,
+        fused and in place) or ``"reference"`` (the plain functions of the layer's module, the
+        docstring's equations). Both compute the same numbers; ``Sequential(..., engine=...)``
+        sets it on every layer. Not part of the config: saved files do not depend on it."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self._engine = check_engine(value, f"{self.describe()}.engine")
+
+    @property
+    def uses_reference(self) -> bool:
+        """True when ``engine == "reference"``."""
+        return self._engine == "reference"
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape: Shape, rng: Optional[np.random.Generator] = None,
