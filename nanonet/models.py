@@ -119,6 +119,8 @@ class Sequential:
         self._engine = check_engine(value, "Sequential")
         for layer in self.layers:
             layer.engine = self._engine
+        if getattr(self, "optimizer", None) is not None:
+            self.optimizer.engine = self._engine
 
     # ================================================================== building
     def add(self, layer: Layer) -> None:
@@ -267,6 +269,7 @@ class Sequential:
         # what the inner loops call: built-ins without their input checks (the model checks
         # its data once, at the entry point)
         self._metric_fns = [metrics_module.unchecked(fn) for _, fn in self.metrics]
+        self.optimizer.engine = self.engine
         self._layout = None
         if self.loss_scale is not None:          # a new optimizer starts a new loss scale
             self.loss_scale.reset()

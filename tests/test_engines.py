@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import nanonet as nn
 from nanonet import gradcheck, layers
+import nanonet.fast.optimizers  # noqa: F401  (nn.fast.optimizers)
 from nanonet.fast import activations as fast_activations
 from nanonet.fast import dense as fast_dense
 from nanonet.fast import embedding as fast_embedding
@@ -224,6 +225,59 @@ def test_the_reference_cell_writes_sigma_as_sigma():
     assert lstm.sigmoid(np.array([-1000.0]))[0] == 0.0       # no overflow warning, just 0
 
 
+# ====================================================================== optimizers
+optimizer_cases = st.sampled_from([
+    lambda **clip: nn.optimizers.SGD(0.1, **clip),
+    lambda **clip: nn.optimizers.SGD(0.05, momentum=0.9, **clip),
+    lambda **clip: nn.optimizers.SGD(0.05, momentum=0.8, nesterov=True, **clip),
+    lambda **clip: nn.optimizers.Adam(0.01, **clip),
+    lambda **clip: nn.optimizers.Adam(0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3, **clip)])
+clippings = st.sampled_from([{}, {"clipnorm": 0.5}, {"clipvalue": 0.3},
+                             {"global_clipnorm": 0.7}])
+
+
+@settings(deadline=None)
+@given(data=st.data(), make=optimizer_cases, clip=clippings,
+       dtype=st.sampled_from([np.float64, np.float32]), block=st.sampled_from([7, 1 << 14]))
+def test_the_fast_blocked_update_is_the_reference_update_bit_for_bit(data, make, clip, dtype,
+                                                                     block):
+    """fast.optimizers (in place, over blocks of `block` elements) = SGD.update / Adam.update."""
+    shapes = data.draw(st.lists(st.tuples(small, small), min_size=1, max_size=3))
+    weights = [data.draw(float64_arrays(shape)).astype(dtype) for shape in shapes]
+    steps = [[data.draw(float64_arrays(shape)).astype(dtype) for shape in shapes]
+             for _ in range(3)]
+    results = {}
+    for engine in ("fast", "reference"):
+        optimizer, params = make(**clip), [w.copy() for w in weights]
+        optimizer.engine = engine
+        old_block, nn.fast.optimizers.BLOCK = nn.fast.optimizers.BLOCK, block
+        try:
+            for grads in steps:
+                optimizer.apply_gradients(params, [g.copy() for g in grads])
+        finally:
+            nn.fast.optimizers.BLOCK = old_block
+        results[engine] = params + [value for slots in optimizer.slots
+                                    for name, value in slots.items() if name[0] != "_"]
+    for got, want in zip(results["fast"], results["reference"]):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_the_reference_update_is_its_equations_on_one_array():
+    w, g = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    sgd = nn.optimizers.SGD(0.1, momentum=0.9, nesterov=True)
+    new_w, state = sgd.update(w, g, {"velocity": np.array([0.2, 0.0])})
+    velocity = 0.9 * np.array([0.2, 0.0]) - 0.1 * g
+    np.testing.assert_allclose(new_w, w + 0.9 * velocity - 0.1 * g, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(state["velocity"], velocity, rtol=0, atol=1e-15)
+    adam = nn.optimizers.Adam(0.01)
+    adam.iterations = 1
+    new_w, state = adam.update(w, g, {"m": np.zeros(2), "v": np.zeros(2)})
+    m, v = 0.1 * g, 0.001 * g * g
+    alpha = 0.01 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    np.testing.assert_allclose(new_w, w - m * alpha / (np.sqrt(v) + 1e-7), rtol=1e-14)
+    assert w[0] == 1.0                                      # the input is not changed
+
+
 # ====================================================================== the layers' setting
 def test_engine_is_a_checked_public_setting_of_every_layer():
     layer = layers.Dense(2)
@@ -297,12 +351,32 @@ def test_a_bad_engine_names_the_argument_and_the_choices():
         nn.Sequential([layers.Dense(1)], engine="numpy")
 
 
-def test_the_engine_reaches_every_layer_also_when_changed_later():
+def test_the_engine_reaches_every_layer_and_the_optimizer_also_when_changed_later():
     model = nn.Sequential([layers.Dense(2), layers.Dense(1)], engine="reference")
     model.add(layers.Dense(1))
+    model.compile(optimizer="sgd", loss="mse")
     assert [layer.engine for layer in model.layers] == ["reference"] * 3
+    assert model.optimizer.engine == "reference"
     model.engine = "fast"
     assert [layer.engine for layer in model.layers] == ["fast"] * 3
+    assert model.optimizer.engine == "fast"
+
+
+def test_the_reference_engine_trains_with_the_reference_functions_only(monkeypatch):
+    """Every fast function replaced by one that raises: the reference engine never calls one."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a fast function was called")
+    for module in (fast_dense, fast_activations, fast_embedding, fast_lstm,
+                   nn.fast.optimizers):
+        for name in dir(module):
+            if callable(getattr(module, name)) and not name.startswith("__") \
+                    and getattr(getattr(module, name), "__module__", "") == module.__name__:
+                monkeypatch.setattr(module, name, refuse)
+    x, y = _padded_ids()
+    model = _article_model("reference", "float32")
+    _train(model, x, y, epochs=1)
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
 
 
 @st.composite

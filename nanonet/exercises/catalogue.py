@@ -65,10 +65,12 @@ EXERCISES: List[Exercise] = [
     Exercise("E04", "SGD and Adam updates", 2, "03",
              (("nanonet/optimizers.py", "SGD.update"), ("nanonet/optimizers.py", "Adam.step_constants"),
               ("nanonet/optimizers.py", "Adam.update")),
-             "Each update works on one block, in place, with two scratch arrays in `work`. SGD: "
-             "step = −lr·g; with momentum v ← μ v + step and w ← w + v (nesterov: w ← w + μ v + "
-             "step). Adam, Keras's order: m ← m + (g − m)(1 − β1); v ← v + (g² − v)(1 − β2); "
-             "α = lr √(1 − β2ᵗ)/(1 − β1ᵗ) in the weights' dtype; w ← w − (m α)/(√v + ε)."),
+             "Each update takes one weight array and its gradient and returns (the new weights, "
+             "the new state dict); state holds the old slots. SGD: w − lr·g; with momentum "
+             "v = μ v − lr·g and w + v (nesterov: w + μ v − lr·g, with the new v). Adam, Keras's "
+             "order: m = m + (g − m)(1 − β1); v = v + (g² − v)(1 − β2); "
+             "α = lr √(1 − β2ᵗ)/(1 − β1ᵗ) in the weights' dtype (t = self.iterations, cast "
+             "to dtype.type); w − (m α)/(√v + ε)."),
     Exercise("E05", "the numerical gradient", 1, "02",
              (("nanonet/gradcheck.py", "_numerical_gradient"),),
              "For this element: set x[index] = plus, evaluate f (with _scalar_value), set it to "

@@ -229,14 +229,21 @@ def probe_e04() -> List[GradCheckRow]:
     g = golden()
     rows = []
     for case, make in OPTIMIZER_CASES.items():
-        optimizer, w = make(), g["e04_w0"].copy()
-        trajectory = []
-        for grad in g["e04_grads"]:
-            optimizer.apply_gradients([w], [grad.copy()])
-            trajectory.append(w.copy())
+        trajectories = {}
+        for engine in ("reference", "fast"):           # the student's update; the fast one
+            optimizer, w = make(), g["e04_w0"].copy()
+            optimizer.engine = engine
+            trajectories[engine] = []
+            for grad in g["e04_grads"]:
+                optimizer.apply_gradients([w], [grad.copy()])
+                trajectories[engine].append(w.copy())
         label = repr(optimizer).split("(")[0] + case.split("_", 1)[1].join(" ()")
-        rows.append(_values(label, "weights after each of 5 steps (Keras)",
-                            np.array(trajectory), g[f"e04_{case}"], tol=TRAJECTORY_TOL))
+        rows += [_values(label, "weights after each of 5 steps (Keras)",
+                         np.array(trajectories["reference"]), g[f"e04_{case}"],
+                         tol=TRAJECTORY_TOL),
+                 _values(label, "weights after each of 5 steps (nanonet's fast engine)",
+                         np.array(trajectories["reference"]), np.array(trajectories["fast"]),
+                         tol=TRAJECTORY_TOL)]
     return rows
 
 

@@ -8,6 +8,8 @@ these when its ``engine`` is ``"fast"`` (the default; ``Sequential(..., engine=.
     fast.activations.activation_forward / _backward   = layers.activations.activation_forward / _backward
     fast.embedding.embedding_backward                 = layers.embedding.embedding_backward
     fast.lstm.lstm_forward / lstm_backward            = layers.lstm.lstm_forward / lstm_backward
+    fast.optimizers.sgd_block / adam_block            = optimizers.SGD.update / Adam.update
+      (update_in_blocks runs them over cache-sized blocks of a model's flat weight buffer)
 
 Nothing here imports the reference code: the fast engine depends on NumPy (and ``ops``) only.
 """
