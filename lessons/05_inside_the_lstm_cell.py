@@ -238,6 +238,9 @@ print(f"memory task test accuracy: LSTM {lstm_accuracy:.3f}, "
 # weight gradients must equal what the model computes for its LSTM layer in one call
 # (`model.loss_and_grads`). On the way we record |∂L/∂c_t|, the gradient reaching each step's
 # cell state, with the initial weights (forget gates ≈ σ(1) ≈ 0.73) and the trained ones.
+# (This loop is nanonet's own `layers.lstm_backward`, which adds masking and dropout to it and
+# is what `Sequential(..., engine="reference")` trains with. The model here uses the default
+# fast engine, `nanonet.fast.lstm`: fused gates and in-place buffers, the same numbers.)
 
 
 # %%
