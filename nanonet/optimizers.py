@@ -163,14 +163,11 @@ class Optimizer:
 
     def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
         """The fast step on one array: nanonet.fast.optimizers.update_in_blocks with this
-        optimizer's block update (``fast_block``)."""
-        work = self._work_arrays(param.dtype)
-        constants = self.step_constants(param.dtype)
-
-        def update_block(param_block, grad_block, slot_blocks, work):
-            self.fast_block(param_block, grad_block, slot_blocks, work, constants)
-        return fast_optimizers.update_in_blocks(param, grad, slots["_flat"], update_block, work,
-                                                check_finite, self.slot_names, written)
+        optimizer's block update (``fast_block``) and its ``fast_constants``."""
+        return fast_optimizers.update_in_blocks(
+            param, grad, slots["_flat"], self.slot_names, self.fast_block,
+            self.fast_constants(param.dtype), self._work_arrays(param.dtype), check_finite,
+            written)
 
     def step_constants(self, dtype: np.dtype) -> tuple:
         """Scalars the update needs this step (computed once, not once per block)."""
@@ -182,8 +179,11 @@ class Optimizer:
         `state` holds the slots (e.g. Adam's m and v) of this array."""
         raise NotImplementedError
 
-    def fast_block(self, param, grad, slots, work, constants) -> None:
-        """The fast step on one block, in place (nanonet.fast.optimizers)."""
+    #: the fast step on one block, in place: a function of nanonet.fast.optimizers
+    fast_block = None
+
+    def fast_constants(self, dtype: np.dtype) -> tuple:
+        """The scalars ``fast_block`` takes this step."""
         raise NotImplementedError
 
     def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
@@ -339,9 +339,10 @@ class SGD(Optimizer):
         return param + step, {"velocity": velocity}
         # --- exercise E04 end ---
 
-    def fast_block(self, param, grad, slots, work, constants) -> None:
-        fast_optimizers.sgd_block(param, grad, slots.get("velocity"), work, self.learning_rate,
-                                  self.momentum, self.nesterov)
+    fast_block = staticmethod(fast_optimizers.sgd_block)
+
+    def fast_constants(self, dtype) -> tuple:
+        return self.learning_rate, self.momentum, self.nesterov
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -381,9 +382,10 @@ class Adam(Optimizer):
         return param - m * alpha / (np.sqrt(v) + self.epsilon), {"m": m, "v": v}
         # --- exercise E04 end ---
 
-    def fast_block(self, param, grad, slots, work, constants) -> None:
-        fast_optimizers.adam_block(param, grad, slots["m"], slots["v"], work, constants[0],
-                                   self.beta_1, self.beta_2, self.epsilon)
+    fast_block = staticmethod(fast_optimizers.adam_block)
+
+    def fast_constants(self, dtype) -> tuple:
+        return self.step_constants(dtype) + (self.beta_1, self.beta_2, self.epsilon)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -27,6 +27,8 @@ import numpy as np
 
 from .. import gradcheck, ops, optimizers
 from ..gradcheck import GradCheckReport, GradCheckRow, check_formula, compare
+from ..fast import dense as fast_dense
+from ..fast import embedding as fast_embedding
 from ..fast import lstm as fast_lstm
 from ..layers import dense, embedding, lstm
 from ..losses import bce_from_logits, bce_from_probabilities
@@ -169,6 +171,11 @@ def probe_e02() -> List[GradCheckRow]:
     names = ["x", "kernel", "bias"]
     dout = np.random.default_rng(0).standard_normal((2, 3, 5))
     rows += _upstream_rows(_named(report, "dense_backward", names), backward, dout, names)
+    fast = fast_dense.dense_backward(dout, (x, kernel, True))
+    for got, want, name in zip(dense.dense_backward(dout, (x, kernel, True)), fast,
+                               ("dx", "dW", "db")):
+        rows.append(_values("dense_backward", f"{name} vs nanonet's fast engine", got, want,
+                            tol=FLOAT64_TOL))
     no_bias = dense.dense_backward(dout, (x, kernel, False))
     rows.append(finding("dense_backward → no bias", no_bias[2] is None,
                         "a layer without bias (has_bias False in the cache) returns db = None"))
@@ -289,8 +296,11 @@ def probe_e06() -> List[GradCheckRow]:
     report = check(lambda table: table[ids], lambda table, dout: backward(dout), table,
                    names=["embeddings"])
     dout = np.random.default_rng(0).standard_normal((2, 4, 3))
-    return _upstream_rows(_named(report, "embedding_backward", ["embeddings"]), backward,
+    rows = _upstream_rows(_named(report, "embedding_backward", ["embeddings"]), backward,
                           dout, ["embeddings"])
+    return rows + [_values("embedding_backward", "dE vs nanonet's fast engine", backward(dout)[0],
+                           fast_embedding.embedding_backward(dout, (ids, table.shape)),
+                           tol=FLOAT64_TOL)]
 
 
 # ====================================================================== E07 / E08 LSTM step
