@@ -899,14 +899,19 @@ class _ModelStep:
         self.model = model
         self.errstate = np.errstate(all="ignore")
         self.was_running = model._running
+        self.layers_were = [layer.in_model_step for layer in model.layers]
 
     def __enter__(self) -> "_ModelStep":
         self.errstate.__enter__()
         self.model._running = True
+        for layer in self.model.layers:          # told explicitly: layers read nothing of ours
+            layer.in_model_step = True
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.model._running = self.was_running
+        for layer, was in zip(self.model.layers, self.layers_were):
+            layer.in_model_step = was
         self.errstate.__exit__(*exc_info)
 
 

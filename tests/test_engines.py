@@ -446,3 +446,27 @@ def test_a_saved_model_does_not_depend_on_the_engine(tmp_path):
     model.engine = "fast"
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-5)
+
+
+def test_layers_read_nothing_private_of_their_model():
+    """What a layer needs from its model (whether it runs inside the model's step) is set on
+    the layer, in_model_step; the engine likewise (layer.engine)."""
+    import re
+    from pathlib import Path
+    for path in sorted((Path(layers.__file__).parent).glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"model\._[a-z]", text), f"{path.name} reads a private of its model"
+    model = nn.Sequential([layers.Dense(2, input_shape=(3,)), layers.Dense(1)])
+    assert not any(layer.in_model_step for layer in model.layers)
+    seen = []
+    original = layers.Dense.forward
+
+    def spy(self, x, training=False, mask=None):
+        seen.append(self.in_model_step)
+        return original(self, x, training, mask)
+    try:
+        layers.Dense.forward = spy
+        model.predict(np.zeros((2, 3)), verbose=0)
+    finally:
+        layers.Dense.forward = original
+    assert seen == [True, True] and not any(layer.in_model_step for layer in model.layers)

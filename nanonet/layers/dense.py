@@ -103,8 +103,7 @@ class Dense(Layer):
     supports_masking = True
 
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
-        model = self._model                      # (self.called_directly, inlined: hot path)
-        if model is None or not model._running:  # a model checked its data at its entry point
+        if not self.in_model_step:               # a model checked its data at its entry point
             self.require_built("forward")
             x = self.checked_input(x)
         elif x.shape[-1] != self.params["kernel"].shape[0] \
@@ -129,8 +128,7 @@ class Dense(Layer):
         return z, y
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
-        model = self._model
-        if model is None or not model._running:
+        if not self.in_model_step:
             dy = self._checked_gradient(dy, "backward", "dy")
         if self.uses_reference:
             dz = activation_backward(dy, self._activation_cache)
@@ -141,8 +139,7 @@ class Dense(Layer):
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
         """Backward from dz = ∂L/∂z, the gradient before the activation."""
-        model = self._model
-        if model is None or not model._running:
+        if not self.in_model_step:
             dz = self._checked_gradient(dz, "backward_from_logits", "dz")
         if self.uses_reference:
             dx, d_kernel, d_bias = dense_backward(dz, self._cache)
