@@ -279,10 +279,9 @@ def print_article_script(stats: dict) -> None:
 
 # ---------------------------------------------------------------- profiling (optional)
 #: nanonet functions timed line by line by --profile when line_profiler is installed
-LINE_PROFILED = ("nanonet.layers.lstm:lstm_forward", "nanonet.layers.lstm:lstm_backward",
-                 "nanonet.layers.lstm:lstm_cell_forward", "nanonet.layers.lstm:lstm_cell_backward",
-                 "nanonet.layers.lstm:activate_gates",
-                 "nanonet.layers.embedding:embedding_backward")
+LINE_PROFILED = ("nanonet.fast.lstm:lstm_forward", "nanonet.fast.lstm:lstm_backward",
+                 "nanonet.fast.lstm:_run_forward_loop", "nanonet.fast.lstm:_run_backward_loop",
+                 "nanonet.fast.embedding:embedding_backward")
 
 
 def profile_nanonet(name: str, top: int = 30) -> None:

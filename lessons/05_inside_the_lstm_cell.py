@@ -99,8 +99,9 @@ step_difference = max(np.abs(h_lib - h_t).max(), np.abs(c_lib - c_t).max(),
 print(f"\nnanonet.layers.lstm_step_forward: h_t = {h_lib[0]}, c_t = {c_lib[0]}")
 print(f"hand-computed step equals lstm_step_forward: {step_difference < 1e-12} "
       f"(largest difference over h, c and the four gates: {step_difference:.1e})")
-print("(nanonet computes σ(z) as ½ + ½·tanh(z/2), so one tanh call serves all four gates; the\n"
-      " two forms agree to the last bit or two of a float64.)")
+print("(lstm_step_forward is these very equations, σ(z) = 1/(1 + e^(−z)) included. The fast\n"
+      " engine that trains models by default, nanonet.fast.lstm, fuses the four gates into one\n"
+      " tanh with σ(z) = ½ + ½·tanh(z/2); it agrees with this step to the last bit or two.)")
 
 # %% [markdown]
 # ## 2. Backpropagation through time
@@ -237,6 +238,9 @@ print(f"memory task test accuracy: LSTM {lstm_accuracy:.3f}, "
 # weight gradients must equal what the model computes for its LSTM layer in one call
 # (`model.loss_and_grads`). On the way we record |∂L/∂c_t|, the gradient reaching each step's
 # cell state, with the initial weights (forget gates ≈ σ(1) ≈ 0.73) and the trained ones.
+# (This loop is nanonet's own `layers.lstm_backward`, which adds masking and dropout to it and
+# is what `Sequential(..., engine="reference")` trains with. The model here uses the default
+# fast engine, `nanonet.fast.lstm`: fused gates and in-place buffers, the same numbers.)
 
 
 # %%

@@ -665,6 +665,7 @@ def _float64_copy(layer, x, seed: int, where: str):
     """(a float64 copy of `layer`, built like it, and `x` as that copy takes it)."""
     probe = type(layer).from_config(layer.get_config())
     probe.dtype = np.dtype(np.float64)
+    probe.engine = layer.engine                  # not in the config: the same code is checked
     x = probe.prepare_input(x, "x", f"{where} ({layer.describe()})")
     if x.shape[0] == 0:
         raise ValueError(f"{where}: x is an empty batch (shape {x.shape}); expected at least "
@@ -714,6 +715,7 @@ def check_model(model, x, y, eps: float = DEFAULT_EPS, tol: float = DEFAULT_TOL,
     model._require_compiled(where)
     x = model._prepare_x(x, where)
     probe = Sequential.from_config(model.get_config(), dtype="float64")
+    probe.engine = model.engine                  # not in the config: the same code is checked
     probe._prepare_x(x, where)                             # builds it like the model
     probe.set_weights(model.get_weights())
     probe.compile(optimizer="sgd", loss=type(model.loss)(**_loss_kwargs(model.loss)))

@@ -61,8 +61,7 @@ def bce_from_logits(y: np.ndarray, z: np.ndarray) -> Tuple[float, np.ndarray]:
     s = e / (1.0 + e)                           # σ(−|z|)
     # σ(z) − y, written so that no 1 − (1 − tiny) cancellation loses the tiny part:
     # z ≥ 0: σ(z) − y = (1 − y) − σ(−z);   z < 0: σ(z) − y = σ(z) − y
-    dz = np.where(z >= 0, (1.0 - y) - s, s - y)
-    dz /= z.size
+    dz = np.where(z >= 0, (1.0 - y) - s, s - y) / z.size
     return float(np.add.reduce(per_element, axis=None) / z.size), dz.astype(z.dtype, copy=False)
     # --- exercise E03 end ---
 

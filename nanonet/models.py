@@ -31,7 +31,7 @@ from . import precision
 from .errors import TrainingDivergedError
 from .history import History
 from .layers import registry
-from .layers.base import Layer
+from .layers.base import Layer, check_engine
 from .progress import ProgressBar
 from .validation import (as_array, as_float_array, cast_checked, check_bool, check_float,
                          check_int, check_not_empty, check_same_length, check_shape,
@@ -41,7 +41,8 @@ Arrays = List[np.ndarray]
 
 
 class Sequential:
-    """``Sequential(layers=None, seed=None, dtype="float32", name="sequential", loss_scale=None)``.
+    """``Sequential(layers=None, seed=None, dtype="float32", name="sequential", loss_scale=None,
+    engine="fast")``.
 
     A model builds as soon as its input shape is known: from the first layer's ``input_shape``
     / ``input_dim`` / ``input_length``, from ``build(input_shape)``, or from the first data it
@@ -57,12 +58,17 @@ class Sequential:
     ``model.loss_scale = None``. In a mixed model, read and write weights through the model
     (``get_weights``/``set_weights``): a layer's own ``params``/``get_weights`` are its float16
     compute copies, rewritten from the masters after every update.
+
+    ``engine``: "fast" (default: nanonet.fast, fused and in place) or "reference" (the plain
+    functions of each layer's module and the optimizer's plain update, the equations as
+    written). Both train to the same weights (tests/test_engines.py); the setting goes to
+    every layer (``layer.engine``), is not saved, and can be changed: ``model.engine = …``.
     """
 
     @keyword_checked
     def __init__(self, layers: Optional[Sequence[Layer]] = None, seed: Optional[int] = None,
                  dtype: precision.PolicyLike = "float32", name: str = "sequential",
-                 loss_scale: Optional[precision.LossScale] = None):
+                 loss_scale: Optional[precision.LossScale] = None, engine: str = "fast"):
         if not isinstance(name, str):
             raise TypeError(f"Sequential: name must be a string, got {name!r} "
                             f"({type(name).__name__}).")
@@ -83,6 +89,7 @@ class Sequential:
         self._compute_grads: Arrays = []
         self._mask_plan: List[Tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.layers: List[Layer] = []
+        self.engine = engine
         self.optimizer: Optional[optimizers_module.Optimizer] = None
         self.loss: Optional[losses_module.Loss] = None
         self.metrics: List[Tuple[str, object]] = []
@@ -101,6 +108,19 @@ class Sequential:
                                 f"[layers.Dense(1)], got {layers!r} ({type(layers).__name__}).")
             for layer in layers:
                 self.add(layer)
+
+    @property
+    def engine(self) -> str:
+        """"fast" or "reference": which implementation every layer (and the update) runs."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self._engine = check_engine(value, "Sequential")
+        for layer in self.layers:
+            layer.engine = self._engine
+        if getattr(self, "optimizer", None) is not None:
+            self.optimizer.engine = self._engine
 
     # ================================================================== building
     def add(self, layer: Layer) -> None:
@@ -126,6 +146,7 @@ class Sequential:
                              f"layer without a dtype.")
         self._name_layer(layer)
         layer._model = self
+        layer.engine = self.engine
         if layer.dtype is None:
             layer.dtype = self.dtype
         if layer.rng is None:                     # a layer with its own seed keeps its generator
@@ -248,6 +269,7 @@ class Sequential:
         # what the inner loops call: built-ins without their input checks (the model checks
         # its data once, at the entry point)
         self._metric_fns = [metrics_module.unchecked(fn) for _, fn in self.metrics]
+        self.optimizer.engine = self.engine
         self._layout = None
         if self.loss_scale is not None:          # a new optimizer starts a new loss scale
             self.loss_scale.reset()
@@ -877,14 +899,19 @@ class _ModelStep:
         self.model = model
         self.errstate = np.errstate(all="ignore")
         self.was_running = model._running
+        self.layers_were = [layer.in_model_step for layer in model.layers]
 
     def __enter__(self) -> "_ModelStep":
         self.errstate.__enter__()
         self.model._running = True
+        for layer in self.model.layers:          # told explicitly: layers read nothing of ours
+            layer.in_model_step = True
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.model._running = self.was_running
+        for layer, was in zip(self.model.layers, self.layers_were):
+            layer.in_model_step = was
         self.errstate.__exit__(*exc_info)
 
 

@@ -248,10 +248,14 @@ GRADIENT_CODE: List[Tuple[str, Tuple[str, ...]]] = [
     ("nanonet/layers/dropout.py", ("dropout_backward",)),
     ("nanonet/layers/embedding.py", ("embedding_backward",)),
     ("nanonet/losses.py", ("bce_from_probabilities", "bce_from_logits", "mean_squared_error")),
-    ("nanonet/layers/lstm.py", ("lstm_cell_backward", "lstm_step_backward")),
-    ("nanonet/layers/lstm_bptt.py", ("gate_constants", "lstm_backward", "_run_backward_loop",
-                                     "_masked_recurrent_gradient", "_kernel_gradient",
-                                     "_recurrent_gradient", "_input_gradient")),
+    ("nanonet/layers/lstm.py", ("lstm_cell_backward", "gate_inputs_backward",
+                                "lstm_step_backward", "lstm_backward")),
+    ("nanonet/fast/dense.py", ("dense_backward",)),
+    ("nanonet/fast/activations.py", ("_FAST_ACTIVATIONS", "activation_backward")),
+    ("nanonet/fast/embedding.py", ("embedding_backward",)),
+    ("nanonet/fast/lstm.py", ("gate_constants", "lstm_backward", "_run_backward_loop",
+                              "_masked_recurrent_gradient", "_kernel_gradient",
+                              "_recurrent_gradient", "_input_gradient")),
     ("nanonet/paper.py", ("true_gradients",)),
 ]
 

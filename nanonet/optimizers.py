@@ -21,6 +21,11 @@ Adam (Keras's form — ε is added to √v *before* the bias correction, so it i
 
 Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm ≤ clipnorm,
 ``global_clipnorm`` rescales all of them together, ``clipvalue`` clips each element to ±clipvalue.
+
+Two engines, as for the layers (``optimizer.engine``; a Sequential sets it to its own): the
+reference ``SGD.update`` / ``Adam.update`` are the equations above on one weight array,
+returning new arrays; "fast" (the default) runs nanonet.fast.optimizers, the same operations
+in place over cache-sized blocks of a model's flat weight buffer — bit for bit the same numbers.
 """
 from __future__ import annotations
 
@@ -30,11 +35,10 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .fast import optimizers as fast_optimizers
+from .layers.base import check_engine
 from .validation import (as_array, cast_checked, check_bool, check_float, first_non_finite,
                          unknown_argument_error, unknown_name_error)
-
-#: elements updated together: the block's slices of weights, gradients and slots fit in cache
-BLOCK = 1 << 14
 
 
 class Optimizer:
@@ -61,6 +65,17 @@ class Optimizer:
         self.slots: List[Dict[str, np.ndarray]] = []
         self._diverged_at = 0                     # the array whose update was refused last
         self._work: Dict[np.dtype, Tuple[np.ndarray, ...]] = {}
+        self.engine = "fast"
+
+    @property
+    def engine(self) -> str:
+        """"fast" (blocked, in place: nanonet.fast.optimizers) or "reference" (``update``, the
+        equations on one array). Not saved; a Sequential sets it to its own engine."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self._engine = check_engine(value, f"{type(self).__name__}.engine")
 
     # ------------------------------------------------------------------ public
     def apply_gradients(self, params: Sequence[np.ndarray],
@@ -116,6 +131,8 @@ class Optimizer:
                 or self.clipvalue is not None:
             grads = self.clip(grads)
         self.iterations += 1
+        if self.engine == "reference":
+            return self._apply_reference(params, grads, check_finite)
         written: List[Tuple[np.ndarray, slice, np.ndarray]] = []
         for index, (param, grad, slots) in enumerate(zip(params, grads, self.slots)):
             if not self._update_in_blocks(param, grad, slots, check_finite, written):
@@ -125,44 +142,48 @@ class Optimizer:
                 return False
         return True
 
-    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
-        """Update `param` BLOCK elements at a time, so every array a block touches stays in
-        the CPU cache (one pass over memory instead of one per operation). The result is
-        bit-identical to updating the whole array at once: every operation is elementwise.
-
-        With `check_finite`, each block is first copied to the "_backup" slot (listed in
-        `written`), so it can be put back if this or any later block turns out non-finite."""
-        flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
-        flat_slots = slots["_flat"]
-        # in float16 a slot can overflow while the weights stay finite (then they would stop
-        # learning without a word); wider floats overflow the weights first
-        check_slots = check_finite and param.itemsize < 4 and bool(self.slot_names)
-        backup = flat_slots["_backup"]
-        work = self._work_arrays(param.dtype)
-        constants = self.step_constants(param.dtype)
-        for start in range(0, flat_param.size, BLOCK):
-            block = slice(start, start + BLOCK)
-            param_block = flat_param[block]
-            if check_finite:
-                np.copyto(backup[block], param_block)
-                written.append((flat_param, block, backup))
-            self.update(param_block, flat_grad[block], flat_slots, block, work, constants)
-            if check_finite and not np.isfinite(np.add.reduce(param_block)) \
-                    and not np.isfinite(param_block).all():   # (a sum of finite values may overflow)
+    def _apply_reference(self, params, grads, check_finite: bool) -> bool:
+        """The reference step: ``update`` on each array; nothing is written unless every new
+        weight (and, in float16, every new slot) is finite."""
+        updates = []
+        for index, (param, grad, slots) in enumerate(zip(params, grads, self.slots)):
+            state = {name: slots[name] for name in self.slot_names}
+            new_param, new_state = self.update(param, grad, state)
+            finite = np.isfinite(new_param).all() and (param.itemsize >= 4 or all(
+                np.isfinite(value).all() for value in new_state.values()))
+            if check_finite and not finite:
+                self._diverged_at = index
                 return False
-            if check_slots and not all(np.isfinite(flat_slots[name][block]).all()
-                                       for name in self.slot_names):
-                return False                     # e.g. Adam's v = g² beyond float16's 65504
+            updates.append((param, new_param, slots, new_state))
+        for param, new_param, slots, new_state in updates:
+            param[...] = new_param                # the arrays stay the model's own
+            for name, value in new_state.items():
+                slots[name][...] = value
         return True
+
+    def _update_in_blocks(self, param, grad, slots, check_finite: bool, written: list) -> bool:
+        """The fast step on one array: nanonet.fast.optimizers.update_in_blocks with this
+        optimizer's block update (``fast_block``) and its ``fast_constants``."""
+        return fast_optimizers.update_in_blocks(
+            param, grad, slots["_flat"], self.slot_names, self.fast_block,
+            self.fast_constants(param.dtype), self._work_arrays(param.dtype), check_finite,
+            written)
 
     def step_constants(self, dtype: np.dtype) -> tuple:
         """Scalars the update needs this step (computed once, not once per block)."""
         return ()
 
-    def update(self, param: np.ndarray, grad: np.ndarray, slots: Dict[str, np.ndarray],
-               block: slice, work: Tuple[np.ndarray, np.ndarray], constants: tuple) -> None:
-        """Update one block of `param` in place from the same block of `grad`, advancing
-        ``slots[name][block]``. `work` holds two block-sized scratch arrays."""
+    def update(self, param: np.ndarray, grad: np.ndarray,
+               state: Dict[str, np.ndarray]) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
+        """The reference step on one weight array: (new param, new state), both new arrays;
+        `state` holds the slots (e.g. Adam's m and v) of this array."""
+        raise NotImplementedError
+
+    #: the fast step on one block, in place: a function of nanonet.fast.optimizers
+    fast_block = None
+
+    def fast_constants(self, dtype: np.dtype) -> tuple:
+        """The scalars ``fast_block`` takes this step."""
         raise NotImplementedError
 
     def clip(self, grads: List[np.ndarray]) -> List[np.ndarray]:
@@ -212,8 +233,9 @@ class Optimizer:
     def _work_arrays(self, dtype: np.dtype) -> Tuple[np.ndarray, ...]:
         """Two block-sized scratch arrays per dtype for `update`, allocated once."""
         work = self._work.get(dtype)
-        if work is None or work[0].size != BLOCK:
-            work = self._work[dtype] = tuple(np.empty(BLOCK, dtype) for _ in range(2))
+        size = fast_optimizers.BLOCK
+        if work is None or work[0].size != size:
+            work = self._work[dtype] = tuple(np.empty(size, dtype) for _ in range(2))
         return work
 
     def _checked_arguments(self, params, grads, refuse_non_finite: bool):
@@ -305,21 +327,22 @@ class SGD(Optimizer):
         self.nesterov = check_bool(nesterov, "nesterov", "SGD")
         self.slot_names = ("velocity",) if self.momentum > 0 else ()
 
-    def update(self, param, grad, slots, block, work, constants) -> None:
+    def update(self, param, grad, state):
+        """w ← w − lr·g, or with momentum v ← μ·v − lr·g and w ← w + v (nesterov:
+        w ← w + μ·v − lr·g). param, grad: same shape; state: {"velocity"} with momentum."""
         # --- exercise E04 begin ---
-        step, nesterov_term = work[0][:param.size], work[1][:param.size]
-        np.multiply(grad, -self.learning_rate, out=step)         # −lr·g
-        if self.momentum > 0:
-            velocity = slots["velocity"][block]
-            velocity *= self.momentum
-            velocity += step                                     # v ← momentum·v − lr·g
-            if self.nesterov:
-                np.multiply(velocity, self.momentum, out=nesterov_term)
-                step += nesterov_term                            # momentum·v − lr·g
-            else:
-                step = velocity
-        param += step                                            # w ← w + step
+        if self.momentum == 0:
+            return param - self.learning_rate * grad, {}
+        velocity = self.momentum * state["velocity"] - self.learning_rate * grad
+        step = self.momentum * velocity - self.learning_rate * grad if self.nesterov \
+            else velocity
+        return param + step, {"velocity": velocity}
         # --- exercise E04 end ---
+
+    fast_block = staticmethod(fast_optimizers.sgd_block)
+
+    def fast_constants(self, dtype) -> tuple:
+        return self.learning_rate, self.momentum, self.nesterov
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -349,24 +372,20 @@ class Adam(Optimizer):
         return (alpha,)
         # --- exercise E04 end ---
 
-    def update(self, param, grad, slots, block, work, constants) -> None:
+    def update(self, param, grad, state):
+        """m ← m + (g − m)(1 − β1); v ← v + (g² − v)(1 − β2); w ← w − (m·α)/(√v + ε), with α
+        from step_constants. param, grad: same shape; state: {"m", "v"}."""
         # --- exercise E04 begin ---
-        (alpha,) = constants
-        m, v = slots["m"][block], slots["v"][block]
-        scratch, denominator = work[0][:param.size], work[1][:param.size]
-        np.subtract(grad, m, out=scratch)
-        scratch *= 1 - self.beta_1
-        m += scratch                                  # m ← m + (g − m)(1 − β1)
-        np.multiply(grad, grad, out=scratch)
-        scratch -= v
-        scratch *= 1 - self.beta_2
-        v += scratch                                  # v ← v + (g² − v)(1 − β2)
-        np.sqrt(v, out=denominator)
-        denominator += self.epsilon                   # √v + ε
-        np.multiply(m, alpha, out=scratch)
-        scratch /= denominator                        # (m·α) / (√v + ε)
-        param -= scratch                              # w ← w − (m·α) / (√v + ε)
+        (alpha,) = self.step_constants(param.dtype)
+        m = state["m"] + (grad - state["m"]) * (1 - self.beta_1)
+        v = state["v"] + (grad * grad - state["v"]) * (1 - self.beta_2)
+        return param - m * alpha / (np.sqrt(v) + self.epsilon), {"m": m, "v": v}
         # --- exercise E04 end ---
+
+    fast_block = staticmethod(fast_optimizers.adam_block)
+
+    def fast_constants(self, dtype) -> tuple:
+        return self.step_constants(dtype) + (self.beta_1, self.beta_2, self.epsilon)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -267,6 +267,26 @@ def test_the_copy_imports_its_own_nanonet(upto_copy):
     assert Path(run.stdout.strip()).resolve() == (upto_copy.path / "nanonet/__init__.py").resolve()
 
 
+def test_in_a_student_copy_the_reference_engine_trains_with_the_students_functions(upto_copy):
+    """E01–E02 blanked: a reference-engine model reaches the student's dense_forward (and
+    says which exercise it needs); the fast engine does not depend on it."""
+    code = ("import numpy as np, nanonet as nn\n"
+            "for engine in ('fast', 'reference'):\n"
+            "    model = nn.Sequential([nn.layers.Dense(1, input_shape=(2,))], seed=0, "
+            "engine=engine)\n"
+            "    model.compile(optimizer='sgd', loss='mse')\n"
+            "    try:\n"
+            "        model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0)\n"
+            "        print(engine, 'trained')\n"
+            "    except NotImplementedError as error:\n"
+            "        print(engine, error)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=upto_copy.path,
+                         env=_quiet_env(upto_copy.path), capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "fast trained", "reference Exercise E02: dense forward and backward — see lesson 01"]
+
+
 HOOK_TESTS = '''
 import subprocess, sys
 import numpy as np
@@ -411,7 +431,8 @@ def test_a_check_that_never_catches_gives_up(tmp_path, monkeypatch):
 
 def test_exercise_of_names_the_owner():
     assert copies.exercise_of("dense_backward") is get("E02")
-    assert copies.exercise_of("_run_backward_loop") is get("E09")
+    assert copies.exercise_of("lstm_backward", "nanonet/layers/lstm.py") is get("E09")
+    assert copies.exercise_of("lstm_backward", "nanonet/fast/lstm.py") is None
     assert copies.exercise_of("update", "nanonet/optimizers.py") is get("E04")
     assert copies.exercise_of("Adam.update") is get("E04")
     assert copies.exercise_of("dense_backward", "nanonet/losses.py") is None

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 import nanonet as nn
 from nanonet import gradcheck, layers, selfcheck
 from nanonet.layers import dense as dense_module
+from nanonet.fast import dense as fast_dense
 
 from strategies import float64_arrays, seeds
 
@@ -86,25 +87,36 @@ def test_report_prints_a_table():
     assert report.to_dict()["rows"][1]["name"] == "kernel"
 
 
-def test_check_layer_fails_when_backward_is_mutated(monkeypatch):
-    """A sign flipped in dense_backward turns the check red."""
-    original = dense_module.dense_backward
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_check_layer_fails_when_backward_is_mutated(monkeypatch, engine):
+    """A sign flipped in dense_backward (the engine's own) turns the check red."""
+    module = dense_module if engine == "reference" else fast_dense
+    original = module.dense_backward
 
-    def flipped(dz, cache, compute_dx=True, out=None):
-        dx, d_kernel, d_bias = original(dz, cache, compute_dx, out)
-        np.negative(d_kernel, out=d_kernel)   # the layer passes its gradient buffer as out
+    def flipped(dz, cache, *args, **kwargs):
+        dx, d_kernel, d_bias = original(dz, cache, *args, **kwargs)
+        return dx, -d_kernel, d_bias
+
+    def flipped_in_place(dz, cache, *args, **kwargs):
+        dx, d_kernel, d_bias = original(dz, cache, *args, **kwargs)
+        np.negative(d_kernel, out=d_kernel)   # the fast layer passes its buffer as out
         return dx, d_kernel, d_bias
 
-    monkeypatch.setattr(dense_module, "dense_backward", flipped)
-    report = gradcheck.check_layer(layers.Dense(3), np.random.default_rng(0).normal(size=(4, 2)))
+    monkeypatch.setattr(module, "dense_backward",
+                        flipped if engine == "reference" else flipped_in_place)
+    layer = layers.Dense(3)
+    layer.engine = engine
+    report = gradcheck.check_layer(layer, np.random.default_rng(0).normal(size=(4, 2)))
     assert not report["kernel"].passed and report["bias"].passed and report["input"].passed
 
 
 def test_check_layer_catches_a_backward_that_ignores_the_upstream_gradient(monkeypatch):
     from nanonet.layers import activations
     monkeypatch.setattr(activations, "activation_backward",
-                        lambda dy, cache, inplace=False: activations.ops.sigmoid_grad_from_output(cache[1]))
-    report = gradcheck.check_layer(layers.Sigmoid(), np.random.default_rng(0).normal(size=(3, 4)))
+                        lambda dy, cache: activations.ops.sigmoid_grad_from_output(cache[1]))
+    layer = layers.Sigmoid()
+    layer.engine = "reference"
+    report = gradcheck.check_layer(layer, np.random.default_rng(0).normal(size=(3, 4)))
     assert not report.passed
 
 

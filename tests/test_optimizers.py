@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nanonet import optimizers
+from nanonet.fast import optimizers as fast_optimizers
 
 CASES = [lambda: optimizers.Adam(0.01), lambda: optimizers.SGD(0.1),
          lambda: optimizers.SGD(0.1, momentum=0.9),
@@ -11,7 +12,7 @@ CASES = [lambda: optimizers.Adam(0.01), lambda: optimizers.SGD(0.1),
 
 
 def trajectory(make, monkeypatch, block, size=40_000, steps=3):
-    monkeypatch.setattr(optimizers, "BLOCK", block)
+    monkeypatch.setattr(fast_optimizers, "BLOCK", block)
     rng = np.random.default_rng(0)
     w = rng.normal(size=size).astype(np.float32)
     optimizer = make()
@@ -29,7 +30,7 @@ def test_block_wise_update_is_bit_identical_to_one_pass(make, monkeypatch):
 
 @pytest.mark.parametrize("make", CASES)
 def test_overflowing_update_leaves_every_weight_untouched(make, monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK", 100)
+    monkeypatch.setattr(fast_optimizers, "BLOCK", 100)
     rng = np.random.default_rng(1)
     first = rng.normal(size=(30, 20)).astype(np.float32)       # 6 blocks, all fine
     second = rng.normal(size=450).astype(np.float32)
@@ -46,7 +47,7 @@ def test_overflowing_update_leaves_every_weight_untouched(make, monkeypatch):
 
 
 def test_finite_update_with_check_is_the_same_as_without(monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK", 64)
+    monkeypatch.setattr(fast_optimizers, "BLOCK", 64)
     rng = np.random.default_rng(2)
     w1 = rng.normal(size=1000)
     w2 = w1.copy()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import nanonet as nn
 from nanonet import gradcheck, layers
+from nanonet.fast import lstm as fast_lstm
 from nanonet.layers import lstm_step_backward, lstm_step_forward
 
 from strategies import float64_arrays, seeds
@@ -300,16 +301,16 @@ def test_a_mask_reaching_the_loss_is_refused():
 
 # ---------------------------------------------------------------- BPTT = the step, repeated
 def test_bptt_equals_stepping_the_cell_through_time():
-    """lstm_forward/lstm_backward (fused, in place) give the numbers of lstm_step_forward /
-    lstm_step_backward called step by step — one set of equations."""
+    """The fast BPTT (nanonet.fast.lstm: fused, in place) gives the numbers of
+    lstm_step_forward / lstm_step_backward called step by step — one set of equations."""
     rng = np.random.default_rng(5)
     n, steps, d, units = 3, 6, 4, 5
     x = rng.normal(size=(n, steps, d))
     kernel, recurrent = rng.normal(size=(d, 4 * units)), rng.normal(size=(units, 4 * units))
     bias = rng.normal(size=4 * units)
     dhs = rng.normal(size=(n, steps, units))
-    hs, h_last, c_last, cache = layers.lstm_forward(x, kernel, recurrent, bias)
-    dx, dk, dr, db, _, _ = layers.lstm_backward(dhs, None, None, cache)
+    hs, h_last, c_last, cache = fast_lstm.lstm_forward(x, kernel, recurrent, bias)
+    dx, dk, dr, db, _, _ = fast_lstm.lstm_backward(dhs, None, None, cache)
     h = c = np.zeros((n, units))
     caches, outputs = [], []
     for t in range(steps):
@@ -370,8 +371,8 @@ def test_sequence_model_saves_and_resumes_training_exactly(tmp_path):
 
 @given(data=st.data(), n=small, steps=st.integers(1, 4), d=small, units=small, seed=seeds)
 def test_bptt_pure_functions_with_every_dropout_mask(data, n, steps, d, units, seed):
-    """lstm_forward/lstm_backward called directly (no preallocated outputs), with per-gate
-    input masks and recurrent masks held fixed."""
+    """The fast lstm_forward/lstm_backward called directly (no preallocated outputs), with
+    per-gate input masks and recurrent masks held fixed."""
     rng = np.random.default_rng(seed)
     x = data.draw(float64_arrays((n, steps, d), -2, 2))
     gate_masks = (rng.random((4, n, d)) > 0.3) / 0.7
@@ -380,13 +381,13 @@ def test_bptt_pure_functions_with_every_dropout_mask(data, n, steps, d, units, s
             rng.normal(size=4 * units))
 
     def sequence(x, kernel, recurrent, bias):
-        return layers.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
+        return fast_lstm.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
                                    recurrent_masks=recurrent_masks)[0]
 
     def sequence_backward(x, kernel, recurrent, bias, dout):
-        cache = layers.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
+        cache = fast_lstm.lstm_forward(x, kernel, recurrent, bias, gate_input_masks=gate_masks,
                                     recurrent_masks=recurrent_masks)[3]
-        return layers.lstm_backward(dout, None, None, cache)[:4]
+        return fast_lstm.lstm_backward(dout, None, None, cache)[:4]
 
     assert_passed(gradcheck.check_formula(sequence, sequence_backward, *args, seed=seed))
 
@@ -400,8 +401,8 @@ def test_a_wide_lstm_takes_the_transposed_copy_path_and_still_equals_the_step():
     recurrent = rng.normal(size=(units, 4 * units)) * 0.05
     bias = rng.normal(size=4 * units) * 0.1
     dhs = rng.normal(size=(n, steps, units))
-    cache = layers.lstm_forward(x, kernel, recurrent, bias)[3]
-    dx, _, d_recurrent, _, dh0, _ = layers.lstm_backward(dhs, None, None, cache)
+    cache = fast_lstm.lstm_forward(x, kernel, recurrent, bias)[3]
+    dx, _, d_recurrent, _, dh0, _ = fast_lstm.lstm_backward(dhs, None, None, cache)
     h = c = np.zeros((n, units))
     caches = []
     for t in range(steps):

@@ -44,11 +44,11 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..fast.activations import activation_forward
+from ..fast.lstm import lstm_forward
 from ..layers import LSTM, Activation, Dense, Dropout, Embedding
-from ..layers.activations import activation_forward
 from ..layers.embedding import check_token_ids
 from ..layers.lstm import lstm_step_forward
-from ..layers.lstm_bptt import lstm_forward
 from ..validation import as_float_array, check_int, first_non_finite, unknown_name_error
 from .size import layer_weights, require_built_model, weight_nbytes
 

@@ -50,10 +50,10 @@ EXERCISES: List[Exercise] = [
     Exercise("E02", "dense forward and backward", 2, "01",
              (("nanonet/layers/dense.py", "dense_forward"),
               ("nanonet/layers/dense.py", "dense_backward")),
-             "Forward: z = x W + b (np.matmul(x, kernel, out=out), then add the bias if there is "
-             "one); the cache is (x, kernel, has_bias). Backward: flatten the leading axes "
-             "(x2 = x.reshape(-1, D), dz2 = dz.reshape(-1, U)); dW = x2ᵀ dz2, db = Σ over rows "
-             "of dz2, dx = dz Wᵀ. Honour the `out` arrays (np.matmul(…, out=…)) and compute_dx."),
+             "Forward: z = x W + b (x @ kernel, plus the bias if there is one); the cache is "
+             "(x, kernel, has_bias). Backward: flatten the leading axes (x2 = x.reshape(-1, D), "
+             "dz2 = dz.reshape(-1, U)); dW = x2ᵀ dz2, db = Σ over the rows of dz2 (None without "
+             "a bias), dx = dz Wᵀ."),
     Exercise("E03", "binary cross-entropy and its gradient", 2, "02",
              (("nanonet/losses.py", "bce_from_probabilities"),
               ("nanonet/losses.py", "bce_from_logits")),
@@ -65,10 +65,12 @@ EXERCISES: List[Exercise] = [
     Exercise("E04", "SGD and Adam updates", 2, "03",
              (("nanonet/optimizers.py", "SGD.update"), ("nanonet/optimizers.py", "Adam.step_constants"),
               ("nanonet/optimizers.py", "Adam.update")),
-             "Each update works on one block, in place, with two scratch arrays in `work`. SGD: "
-             "step = −lr·g; with momentum v ← μ v + step and w ← w + v (nesterov: w ← w + μ v + "
-             "step). Adam, Keras's order: m ← m + (g − m)(1 − β1); v ← v + (g² − v)(1 − β2); "
-             "α = lr √(1 − β2ᵗ)/(1 − β1ᵗ) in the weights' dtype; w ← w − (m α)/(√v + ε)."),
+             "Each update takes one weight array and its gradient and returns (the new weights, "
+             "the new state dict); state holds the old slots. SGD: w − lr·g; with momentum "
+             "v = μ v − lr·g and w + v (nesterov: w + μ v − lr·g, with the new v). Adam, Keras's "
+             "order: m = m + (g − m)(1 − β1); v = v + (g² − v)(1 − β2); "
+             "α = lr √(1 − β2ᵗ)/(1 − β1ᵗ) in the weights' dtype (t = self.iterations, cast "
+             "to dtype.type); w − (m α)/(√v + ε)."),
     Exercise("E05", "the numerical gradient", 1, "02",
              (("nanonet/gradcheck.py", "_numerical_gradient"),),
              "For this element: set x[index] = plus, evaluate f (with _scalar_value), set it to "
@@ -78,31 +80,38 @@ EXERCISES: List[Exercise] = [
     Exercise("E06", "embedding backward", 2, "06",
              (("nanonet/layers/embedding.py", "embedding_backward"),),
              "dE[v] is the sum of the upstream rows of every position whose id is v; rows of ids "
-             "never used stay 0. np.add.at(dE, ids, rows) does it (slowly); faster: sort the "
-             "ids and np.add.reduceat the runs of equal ids. Write into `out` if given."),
+             "never used stay 0: start from zeros of the table's shape, flatten the ids to (M,) "
+             "and dy to (M, F) rows, and add each row into the row of its id (a loop over the "
+             "positions: dE[id] += row). Note that dE[ids] += rows in one go would keep only "
+             "one of a repeated id's rows."),
     Exercise("E07", "LSTM step forward", 2, "05",
              (("nanonet/layers/lstm.py", "lstm_cell_forward"),
               ("nanonet/layers/lstm.py", "lstm_step_forward")),
-             "z = x W + h_prev R + b, gate blocks [i, f, c̃, o] of U columns each; "
-             "activate_gates(z) gives σ, σ, tanh, σ; c = f ⊙ c_prev + i ⊙ c̃; h = o ⊙ tanh(c). "
-             "The step's cache is (x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, "
-             "has_bias).", gradient=False),
+             "z = x W + h_prev R + b — written gate_inputs(x, kernel, input_masks) + "
+             "gate_inputs(h_prev, recurrent_kernel, recurrent_masks), which is x W + h_prev R "
+             "without dropout masks; gate blocks [i, f, c̃, o] of U columns each "
+             "(np.split(…, 4, axis=1)); activate_gates(z) gives σ, σ, tanh, σ; "
+             "c = f ⊙ c_prev + i ⊙ c̃; h = o ⊙ tanh(c). The step's cache is (x, h_prev, c_prev, "
+             "gates, tanh_c, kernel, recurrent_kernel, has_bias, input_masks, recurrent_masks).",
+             gradient=False),
     Exercise("E08", "LSTM step backward", 3, "05",
              (("nanonet/layers/lstm.py", "lstm_cell_backward"),
               ("nanonet/layers/lstm.py", "lstm_step_backward")),
              "Follow lstm.py's docstring: do = dh ⊙ tanh c; dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c); "
              "di = dc ⊙ c̃, df = dc ⊙ c_prev, dc̃ = dc ⊙ i, dc_prev = dc ⊙ f; each gate's dz is its "
              "d· times its derivative (σ' = y(1−y), tanh' = 1 − y²). Then dx = dz Wᵀ, "
-             "dh_prev = dz Rᵀ, dW = xᵀ dz, dR = h_prevᵀ dz, db = Σ dz."),
+             "dh_prev = dz Rᵀ, dW = xᵀ dz, dR = h_prevᵀ dz (gate_inputs_backward gives each "
+             "pair, dropout masks included), db = Σ dz."),
     Exercise("E09", "the backpropagation-through-time loop", 3, "05",
-             (("nanonet/layers/lstm_bptt.py", "_run_backward_loop"),),
-             "Loop t from T−1 down to 0 over ws.steps[t] = (gates, i, f, c̃, o, h_prev, h_t, "
-             "c_prev, c_t, tanh_c). Add dhs[:, t] to dh; dc += dh ⊙ o ⊙ (1 − tanh²); the four "
-             "gates' upstream into ws.wide_blocks; dc_prev = dc ⊙ f; overwrite the gate values "
-             "with dz (their derivatives k(1 − (a y + b)²) from `constants`, times the "
-             "upstream); dh_prev = dz Rᵀ. Masked rows (carry[t]) pass dh and dc straight "
-             "through; with recurrent masks use _masked_recurrent_gradient. Swap the dh/dc "
-             "buffer pairs each step."),
+             (("nanonet/layers/lstm.py", "lstm_backward"),),
+             "cache = (step caches, mask, input_mask). Start from dh = dh_last and dc = dc_last "
+             "(zeros if None) and zero weight gradients; loop t from T−1 down to 0: add "
+             "dhs[:, t] to dh (if dhs is given), call lstm_step_backward(dh, dc, caches[t]), "
+             "add its dW, dR, db to the sums, keep its dx_t, and carry its dh_prev, dc_prev to "
+             "the next step. A masked step (mask[:, t] False) carried h and c over: its rows "
+             "send no gradient into the step (multiply dh and dc by the mask) and pass dh, dc "
+             "straight through (np.where). Finally stack the dx_t on axis 1 and multiply by "
+             "input_mask if there is one."),
     Exercise("E10", "tokenizer counting and ranking", 1, "06",
              (("nanonet/text/tokenizer.py", "Tokenizer.fit_on_texts"),
               ("nanonet/text/tokenizer.py", "Tokenizer._build_index")),

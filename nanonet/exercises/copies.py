@@ -436,7 +436,8 @@ def bug_candidates(source_root=None) -> List[Mutant]:
     root = _checked_root(source_root)
     found = []
     for relative, names in mutation.GRADIENT_CODE:     # only the files holding BUG_FUNCTIONS
-        wanted = [name for name in names if name in BUG_FUNCTIONS]
+        wanted = [name for name in names
+                  if name in BUG_FUNCTIONS and exercise_of(name, relative) is not None]
         if wanted:
             found += mutation.find_mutants(root / relative, wanted, BUG_KINDS, root=root)
     return sorted(found, key=lambda m: (m.path, m.line, m.col, m.end_line, m.end_col, m.kind,

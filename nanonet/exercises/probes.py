@@ -7,10 +7,12 @@ transpose, an ignored upstream gradient). The graded tests (tests/test_exercise_
 one pytest marker per exercise) assert these results.
 
 Every check uses only code that is NOT part of the exercise it checks, so each exercise can
-be graded alone: the truth comes from the fused sequence code of lstm_bptt.py (not an
-exercise region except E09's backward loop), from one-line reference forwards (x W + b, E[ids])
-whose gradients the student derives, or from golden numbers (golden.npz, golden_text.json,
-made by tests/fixtures/make_exercise_fixtures.py from Keras's own numbers).
+be graded alone: the truth comes from the fast engine (nanonet.fast.lstm, a second,
+independent implementation of the same equations: never an exercise), from one-line forwards
+(x W + b, E[ids]) whose gradients the student derives, or from golden numbers (golden.npz,
+golden_text.json, made by tests/fixtures/make_exercise_fixtures.py from Keras's own numbers).
+E09's loop calls the student's own step functions (E07, E08); its check puts the fast
+engine's step in their place, so it grades the loop alone.
 """
 from __future__ import annotations
 
@@ -19,12 +21,16 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List
+from unittest import mock
 
 import numpy as np
 
 from .. import gradcheck, ops, optimizers
 from ..gradcheck import GradCheckReport, GradCheckRow, check_formula, compare
-from ..layers import dense, embedding, lstm, lstm_bptt
+from ..fast import dense as fast_dense
+from ..fast import embedding as fast_embedding
+from ..fast import lstm as fast_lstm
+from ..layers import dense, embedding, lstm
 from ..losses import bce_from_logits, bce_from_probabilities
 from ..text import Tokenizer
 from .catalogue import get
@@ -165,17 +171,14 @@ def probe_e02() -> List[GradCheckRow]:
     names = ["x", "kernel", "bias"]
     dout = np.random.default_rng(0).standard_normal((2, 3, 5))
     rows += _upstream_rows(_named(report, "dense_backward", names), backward, dout, names)
-    outs = (np.full(x.shape, np.nan), np.full(kernel.shape, np.nan), np.full(5, np.nan))
-    results = dense.dense_backward(dout, (x, kernel, True), out=outs)
-    rows.append(finding("dense_backward → out=", all(r is o for r, o in zip(results, outs)),
-                        "with out=(dx, dW, db) the results must be written into those arrays "
-                        "and returned (np.matmul(..., out=...), np.sum(..., out=...))"))
-    rows += _one_unit_rows(x, rng)
-    no_dx = dense.dense_backward(dout, (x, kernel, False), compute_dx=False)
-    rows.append(finding("dense_backward → compute_dx=False, no bias",
-                        no_dx[0] is None and no_dx[2] is None,
-                        "compute_dx=False must return dx = None, and a layer without bias "
-                        "db = None"))
+    fast = fast_dense.dense_backward(dout, (x, kernel, True))
+    for got, want, name in zip(dense.dense_backward(dout, (x, kernel, True)), fast,
+                               ("dx", "dW", "db")):
+        rows.append(_values("dense_backward", f"{name} vs nanonet's fast engine", got, want,
+                            tol=FLOAT64_TOL))
+    no_bias = dense.dense_backward(dout, (x, kernel, False))
+    rows.append(finding("dense_backward → no bias", no_bias[2] is None,
+                        "a layer without bias (has_bias False in the cache) returns db = None"))
     return rows
 
 
@@ -233,14 +236,21 @@ def probe_e04() -> List[GradCheckRow]:
     g = golden()
     rows = []
     for case, make in OPTIMIZER_CASES.items():
-        optimizer, w = make(), g["e04_w0"].copy()
-        trajectory = []
-        for grad in g["e04_grads"]:
-            optimizer.apply_gradients([w], [grad.copy()])
-            trajectory.append(w.copy())
+        trajectories = {}
+        for engine in ("reference", "fast"):           # the student's update; the fast one
+            optimizer, w = make(), g["e04_w0"].copy()
+            optimizer.engine = engine
+            trajectories[engine] = []
+            for grad in g["e04_grads"]:
+                optimizer.apply_gradients([w], [grad.copy()])
+                trajectories[engine].append(w.copy())
         label = repr(optimizer).split("(")[0] + case.split("_", 1)[1].join(" ()")
-        rows.append(_values(label, "weights after each of 5 steps (Keras)",
-                            np.array(trajectory), g[f"e04_{case}"], tol=TRAJECTORY_TOL))
+        rows += [_values(label, "weights after each of 5 steps (Keras)",
+                         np.array(trajectories["reference"]), g[f"e04_{case}"],
+                         tol=TRAJECTORY_TOL),
+                 _values(label, "weights after each of 5 steps (nanonet's fast engine)",
+                         np.array(trajectories["reference"]), np.array(trajectories["fast"]),
+                         tol=TRAJECTORY_TOL)]
     return rows
 
 
@@ -288,13 +298,9 @@ def probe_e06() -> List[GradCheckRow]:
     dout = np.random.default_rng(0).standard_normal((2, 4, 3))
     rows = _upstream_rows(_named(report, "embedding_backward", ["embeddings"]), backward,
                           dout, ["embeddings"])
-    out = np.full(table.shape, 5.0)
-    result = embedding.embedding_backward(dout, (ids, table.shape), out=out)
-    rows.append(finding("embedding_backward → out=", result is out, "with out= the gradient "
-                        "must be written into out and out returned"))
-    rows.append(_values("embedding_backward", "out= overwritten, not added to", out,
-                        backward(dout)[0]))
-    return rows
+    return rows + [_values("embedding_backward", "dE vs nanonet's fast engine", backward(dout)[0],
+                           fast_embedding.embedding_backward(dout, (ids, table.shape)),
+                           tol=FLOAT64_TOL)]
 
 
 # ====================================================================== E07 / E08 LSTM step
@@ -304,12 +310,42 @@ def _lstm_point(rng, n=3, d=4, units=5):
             rng.standard_normal((units, 4 * units)) * 0.5, rng.standard_normal(4 * units))
 
 
-def _fused_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    """One step of the sequence code (lstm_bptt.lstm_forward, T = 1): h, c, gates, tanh c."""
-    _, h, c, cache = lstm_bptt.lstm_forward(x[:, None, :], kernel, recurrent_kernel, bias,
-                                            h_prev, c_prev)
+def _fused_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias, input_masks=None,
+                recurrent_masks=None):
+    """One step of the fast engine (fast.lstm.lstm_forward, T = 1): h, c, gates, tanh c."""
+    _, h, c, cache = fast_lstm.lstm_forward(x[:, None, :], kernel, recurrent_kernel, bias,
+                                            h_prev, c_prev, gate_input_masks=input_masks,
+                                            recurrent_masks=recurrent_masks)
     step = cache[0].steps[0]
     return h.copy(), c.copy(), step[0].copy(), step[-1].copy()
+
+
+class _StepCache(tuple):
+    """A step cache (lstm_step_forward's layout) that also remembers the bias."""
+
+    bias = None
+
+
+def _fast_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias, input_masks=None,
+                       recurrent_masks=None):
+    """lstm_step_forward as the fast engine computes it (the same cache layout)."""
+    h, c, gates, tanh_c = _fused_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias,
+                                      input_masks, recurrent_masks)
+    cache = _StepCache((x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel,
+                        bias is not None, input_masks, recurrent_masks))
+    cache.bias = bias
+    return h, c, cache
+
+
+def _fast_step_backward(dh, dc, cache):
+    """lstm_step_backward as the fast engine computes it (BPTT over one step)."""
+    x, h_prev, c_prev, _, _, kernel, recurrent_kernel, _, in_masks, rec_masks = cache
+    fast_cache = fast_lstm.lstm_forward(x[:, None, :], kernel, recurrent_kernel, cache.bias, h_prev,
+                                        c_prev, gate_input_masks=in_masks,
+                                        recurrent_masks=rec_masks)[3]
+    dx, d_kernel, d_recurrent, d_bias, dh_prev, dc_prev = fast_lstm.lstm_backward(
+        None, dh, dc, fast_cache)
+    return dx[:, 0].copy(), dh_prev.copy(), dc_prev.copy(), d_kernel, d_recurrent, d_bias
 
 
 def probe_e07() -> List[GradCheckRow]:
@@ -351,7 +387,7 @@ def probe_e08() -> List[GradCheckRow]:
     def step_backward(dout, args=point):
         _, _, gates, tanh_c = _fused_step(*args)
         dh, dc = _split_state_gradient(dout, units)
-        cache = (args[0], args[1], args[2], gates, tanh_c, args[3], args[4], True)
+        cache = (args[0], args[1], args[2], gates, tanh_c, args[3], args[4], True, None, None)
         return lstm.lstm_step_backward(dh, dc, cache)
     report = check(forward, lambda *a: step_backward(a[-1], a[:-1]), *point, names=names)
     dout = np.random.default_rng(0).standard_normal((len(point[0]), 2 * units))
@@ -384,6 +420,8 @@ def _cell_backward_rows(point, units) -> List[GradCheckRow]:
 
 # ====================================================================== E09 BPTT
 def probe_e09() -> List[GradCheckRow]:
+    """The student's lstm_backward loop, with the fast engine's step in place of their own
+    lstm_step_forward / lstm_step_backward (E07, E08), against the fast engine's BPTT."""
     rng = _rng()
     n, steps, d, units = 3, 4, 2, 3
     x = rng.standard_normal((n, steps, d))
@@ -392,37 +430,41 @@ def probe_e09() -> List[GradCheckRow]:
     bias = rng.standard_normal(4 * units)
     mask = np.array([[True] * 4, [True, True, False, False], [False, True, True, True]])
     recurrent_masks = (rng.random((4, n, units)) > 0.3) / 0.7
-    names = ["x", "kernel", "recurrent_kernel", "bias"]
+    input_mask = (rng.random((n, steps, d)) > 0.2) / 0.8
     rows = []
-    for label, settings, returns_sequence in (
-            ("sequence output", {}, True),
-            ("last h and c, masked steps, recurrent dropout",
-             {"mask": mask, "recurrent_masks": recurrent_masks}, False)):
-        def forward(x, kernel, recurrent_kernel, bias, settings=settings,
-                    returns_sequence=returns_sequence):
-            hs, h, c, _ = lstm_bptt.lstm_forward(x, kernel, recurrent_kernel, bias, **settings)
-            if returns_sequence:
-                return hs.copy()
-            return np.concatenate([h, c], axis=1)
-
-        def grad(x, kernel, recurrent_kernel, bias, dout, settings=settings,
-                 returns_sequence=returns_sequence):
-            cache = lstm_bptt.lstm_forward(x, kernel, recurrent_kernel, bias, **settings)[3]
-            if returns_sequence:
-                result = lstm_bptt.lstm_backward(dout, None, None, cache)
-            else:
-                result = lstm_bptt.lstm_backward(None, dout[:, :units], dout[:, units:], cache)
-            return tuple(np.array(a) for a in result[:4])
-        report = check(forward, grad, x, kernel, recurrent_kernel, bias, names=names)
-        for row in report.rows:
-            row.name = f"_run_backward_loop ({label}) → d{row.name}"
-        if not report.passed:
-            dout = np.random.default_rng(0).standard_normal(forward(x, kernel, recurrent_kernel,
-                                                                    bias).shape)
-            _upstream_rows(report.rows, lambda g: grad(x, kernel, recurrent_kernel, bias, g),
-                           dout, names)
-        rows += report.rows
+    with mock.patch.object(lstm, "lstm_step_forward", _fast_step_forward), \
+            mock.patch.object(lstm, "lstm_step_backward", _fast_step_backward):
+        for label, settings, returns_sequence in (
+                ("sequence output", {}, True),
+                ("last h and c, masked steps, recurrent dropout",
+                 {"mask": mask, "recurrent_masks": recurrent_masks}, False),
+                ("sequence output, input dropout", {"input_mask": input_mask}, True)):
+            rows += _bptt_rows(label, settings, returns_sequence, units,
+                               (x, kernel, recurrent_kernel, bias))
     return rows
+
+
+def _bptt_rows(label, settings, returns_sequence, units, point) -> List[GradCheckRow]:
+    names = ["x", "kernel", "recurrent_kernel", "bias"]
+
+    def forward(x, kernel, recurrent_kernel, bias):
+        hs, h, c, _ = fast_lstm.lstm_forward(x, kernel, recurrent_kernel, bias, **settings)
+        return hs.copy() if returns_sequence else np.concatenate([h, c], axis=1)
+
+    def grad(x, kernel, recurrent_kernel, bias, dout):
+        cache = lstm.lstm_forward(x, kernel, recurrent_kernel, bias, **settings)[3]
+        if returns_sequence:
+            result = lstm.lstm_backward(dout, None, None, cache)
+        else:
+            result = lstm.lstm_backward(None, dout[:, :units], dout[:, units:], cache)
+        return tuple(np.array(a) for a in result[:4])
+    report = check(forward, grad, *point, names=names)
+    for row in report.rows:
+        row.name = f"lstm_backward ({label}) → d{row.name}"
+    if not report.passed:
+        dout = np.random.default_rng(0).standard_normal(forward(*point).shape)
+        _upstream_rows(report.rows, lambda g: grad(*point, g), dout, names)
+    return report.rows
 
 
 # ====================================================================== E10 tokenizer

@@ -16,26 +16,16 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 
 from .. import ops
+from ..fast import activations as fast_activations
 from ..validation import unknown_name_error
 from .base import Layer
 
-def _relu_forward(x: np.ndarray, inplace: bool) -> np.ndarray:
-    return np.maximum(x, 0, out=x if inplace else None)
-
-
-def _tanh_forward(x: np.ndarray, inplace: bool) -> np.ndarray:
-    return np.tanh(x, out=x if inplace else None)
-
-
-#: name -> (forward(x, inplace), backward(dy, y)); every backward needs only the output y
+#: name -> (f(x), backward(dy, y) = dy · f'(x) written with the output y)
 _ACTIVATIONS: Dict[str, Tuple[Callable, Callable]] = {
-    "linear": (lambda x, inplace: x, lambda dy, y, out: dy),
-    "sigmoid": (lambda x, inplace: ops.sigmoid(x),
-                lambda dy, y, out: np.multiply(dy, ops.sigmoid_grad_from_output(y), out=out)),
-    "tanh": (_tanh_forward,
-             lambda dy, y, out: np.multiply(dy, ops.tanh_grad_from_output(y), out=out)),
-    "relu": (_relu_forward,   # the mask y > 0 is ops.relu_grad
-             lambda dy, y, out: np.multiply(dy, y > 0, out=out)),
+    "linear": (lambda x: x, lambda dy, y: dy),
+    "sigmoid": (ops.sigmoid, lambda dy, y: dy * ops.sigmoid_grad_from_output(y)),
+    "tanh": (np.tanh, lambda dy, y: dy * ops.tanh_grad_from_output(y)),
+    "relu": (lambda x: np.maximum(x, 0), lambda dy, y: dy * (y > 0)),   # y > 0 ⇔ x > 0
 }
 
 
@@ -52,22 +42,16 @@ def canonical_activation(name, where: str = "activation") -> str:
     raise unknown_name_error(where, name, _ACTIVATIONS)
 
 
-def activation_forward(x: np.ndarray, name: str,
-                       inplace: bool = False) -> Tuple[np.ndarray, tuple]:
-    """y = f(x) for the activation `name`. Returns (y, cache) with cache = (name, y).
-
-    ``inplace=True`` lets relu and tanh overwrite `x` (a layer passes its own temporary).
-    """
-    y = _ACTIVATIONS[name][0](x, inplace)
+def activation_forward(x: np.ndarray, name: str) -> Tuple[np.ndarray, tuple]:
+    """y = f(x) for the activation `name`; x: any shape. Returns (y, cache = (name, y))."""
+    y = _ACTIVATIONS[name][0](x)
     return y, (name, y)
 
 
-def activation_backward(dy: np.ndarray, cache: tuple, inplace: bool = False) -> np.ndarray:
-    """dx = dy · f'(x), with f'(x) computed from the cached output y (see module docstring).
-
-    ``inplace=True`` lets the result overwrite `dy` (a model passes gradients it owns)."""
+def activation_backward(dy: np.ndarray, cache: tuple) -> np.ndarray:
+    """dx = dy · f'(x), with f'(x) computed from the cached output y (module docstring)."""
     name, y = cache
-    return _ACTIVATIONS[name][1](dy, y, dy if inplace else None)
+    return _ACTIVATIONS[name][1](dy, y)
 
 
 class Activation(Layer):
@@ -90,14 +74,19 @@ class Activation(Layer):
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
         if self.called_directly:
             x = self.checked_input(x)
-        y, self._cache = activation_forward(x, self.activation)
+        forward = activation_forward if self.uses_reference \
+            else fast_activations.activation_forward
+        y, self._cache = forward(x, self.activation)
         self._input = x
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         if self.called_directly:
             dy = self._checked_gradient(dy, "backward", "dy")
-        return activation_backward(dy, self._cache, inplace=self.temporary_gradients)
+        if self.uses_reference:
+            return activation_backward(dy, self._cache)
+        return fast_activations.activation_backward(dy, self._cache,
+                                                    inplace=self.temporary_gradients)
 
     def backward_from_logits(self, dz: np.ndarray) -> np.ndarray:
         if self.output_activation != "sigmoid":

@@ -28,6 +28,18 @@ from ..validation import (as_array, as_float_array, as_float_like, cast_checked,
 
 Shape = Tuple[Optional[int], ...]
 
+#: the two implementations of every layer: "fast" (nanonet.fast, the default) and "reference"
+#: (the plain equations of the layer's own module); both compute the same function
+ENGINES = ("fast", "reference")
+
+
+def check_engine(engine, where: str) -> str:
+    """`engine` if it is one of ENGINES, else a ValueError naming `engine` and the choices."""
+    if isinstance(engine, str) and engine in ENGINES:
+        return engine
+    raise ValueError(f"{where}: engine must be one of {', '.join(map(repr, ENGINES))}, got "
+                     f"{engine!r}.")
+
 
 class Layer:
     """Base class: parameters, gradients, config, build-on-first-call.
@@ -38,9 +50,11 @@ class Layer:
 
     default_name = "layer"
     _model = None  # the Sequential this layer belongs to, once added
+    in_model_step = False  # (set per instance in __init__; see there)
     #: set to "sigmoid" by layers whose output is σ(logits) with the logits kept by forward;
     #: losses use it to compute binary cross-entropy from the logits, as Keras does.
     output_activation: Optional[str] = None
+    _engine = "fast"
 
     def __init_subclass__(cls, **kwargs):
         """Every layer's constructor refuses an unknown keyword argument by listing the ones
@@ -77,6 +91,27 @@ class Layer:
         self._workspaces: Dict[str, np.ndarray] = {}
         #: random generator for training-time randomness (dropout); the model sets it
         self.rng: Optional[np.random.Generator] = None
+        #: True while the model this layer belongs to runs its own step (fit, evaluate,
+        #: predict), which sets it: the model has checked the data at its entry point, and the
+        #: arrays passed between layers are its temporaries (see may_reuse_*)
+        self.in_model_step = False
+
+    @property
+    def engine(self) -> str:
+        """Which implementation ``forward``/``backward`` run: ``"fast"`` (the default: nanonet.fast,
+        fused and in place) or ``"reference"`` (the plain functions of the layer's module, the
+        docstring's equations). Both compute the same numbers; ``Sequential(..., engine=...)``
+        sets it on every layer. Not part of the config: saved files do not depend on it."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        self._engine = check_engine(value, f"{self.describe()}.engine")
+
+    @property
+    def uses_reference(self) -> bool:
+        """True when ``engine == "reference"``."""
+        return self._engine == "reference"
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape: Shape, rng: Optional[np.random.Generator] = None,
@@ -217,8 +252,7 @@ class Layer:
         """True unless the layer runs inside its model's own step (fit/evaluate/predict), where
         the model has checked the data once at its entry point. Layers check what a direct
         call to ``forward``/``backward`` receives; the model's inner calls skip the checks."""
-        model = self._model
-        return model is None or not model._running
+        return not self.in_model_step
 
     def require_built(self, method: str) -> None:
         if not self.built:
@@ -282,12 +316,12 @@ class Layer:
     @property
     def temporary_gradients(self) -> bool:
         """True while the model runs its own step and dy/dx are its temporaries."""
-        return self.may_reuse_gradients and self._model is not None and self._model._running
+        return self.may_reuse_gradients and self.in_model_step
 
     @property
     def temporary_outputs(self) -> bool:
         """True while the model runs its own step and this layer's output is a temporary."""
-        return self.may_reuse_outputs and self._model is not None and self._model._running
+        return self.may_reuse_outputs and self.in_model_step
 
     def workspace(self, key: str, shape: Tuple[int, ...]) -> np.ndarray:
         """A reusable array of `shape` in the layer's dtype (for temporaries that would

@@ -19,48 +19,41 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .. import initializers
+from ..fast import activations as fast_activations
+from ..fast import dense as fast_dense
 from ..validation import check_bool, check_int
 from .activations import activation_backward, activation_forward, canonical_activation
 from .base import Layer
 
 
-def dense_forward(x: np.ndarray, kernel: np.ndarray, bias: Optional[np.ndarray],
-                  out: Optional[np.ndarray] = None) -> Tuple[np.ndarray, tuple]:
+def dense_forward(x: np.ndarray, kernel: np.ndarray,
+                  bias: Optional[np.ndarray]) -> Tuple[np.ndarray, tuple]:
     """z = x W + b.
 
-    x: (N, ..., D), kernel: (D, U), bias: (U,) or None; `out`: optional array for z.
+    x: (N, ..., D), kernel W: (D, U), bias b: (U,) or None.
     Returns z: (N, ..., U) and cache = (x, kernel, has_bias).
     """
     # --- exercise E02 begin ---
-    z = np.matmul(x, kernel, out=out)
+    z = x @ kernel
     if bias is not None:
-        z += bias
+        z = z + bias
     return z, (x, kernel, bias is not None)
     # --- exercise E02 end ---
 
 
-def dense_backward(dz: np.ndarray, cache: tuple, compute_dx: bool = True,
-                   out: Optional[Tuple[Optional[np.ndarray], ...]] = None):
+def dense_backward(dz: np.ndarray, cache: tuple):
     """Gradients of z = x W + b given dz = ∂L/∂z: (N, ..., U).
 
-    Returns (dx, dW, db): dx = dz Wᵀ (N, ..., D) or None if not `compute_dx`;
-    dW = xᵀ dz (D, U) summed over all leading axes; db = Σ dz (U,) or None without bias.
-    `out` = (dx_out, dW_out, db_out) writes the results into existing arrays (a layer's
-    gradient buffers) instead of allocating new ones; any of them may be None.
+    Returns (dx, dW, db): dx = dz Wᵀ (N, ..., D); dW = xᵀ dz (D, U), summed over every
+    leading axis; db = Σ dz (U,), or None without a bias.
     """
     # --- exercise E02 begin ---
     x, kernel, has_bias = cache
-    x2 = x.reshape(-1, x.shape[-1])
-    dz2 = dz.reshape(-1, dz.shape[-1])
-    dx_out, kernel_out, bias_out = out if out is not None else (None, None, None)
-    d_kernel = np.matmul(x2.T, dz2, out=kernel_out)
-    d_bias = np.add.reduce(dz2, axis=0, out=bias_out) if has_bias else None
-    dx = None
-    if compute_dx:
-        # one unit: dz Wᵀ is an outer product; broadcasting computes the same products
-        # without a matmul whose inner dimension is 1 (several times faster in BLAS)
-        dx = np.multiply(dz, kernel[:, 0], out=dx_out) if kernel.shape[1] == 1 \
-            else np.matmul(dz, kernel.T, out=dx_out)
+    x2 = x.reshape(-1, x.shape[-1])                  # (M, D): every leading axis is a row
+    dz2 = dz.reshape(-1, dz.shape[-1])               # (M, U)
+    d_kernel = x2.T @ dz2
+    d_bias = dz2.sum(axis=0) if has_bias else None
+    dx = dz @ kernel.T
     return dx, d_kernel, d_bias
     # --- exercise E02 end ---
 
@@ -110,39 +103,56 @@ class Dense(Layer):
     supports_masking = True
 
     def forward(self, x: np.ndarray, training: bool = False, mask=None) -> np.ndarray:
-        model = self._model                      # (self.called_directly, inlined: hot path)
-        if model is None or not model._running:  # a model checked its data at its entry point
+        if not self.in_model_step:               # a model checked its data at its entry point
             self.require_built("forward")
             x = self.checked_input(x)
         elif x.shape[-1] != self.params["kernel"].shape[0] \
                 or x.ndim - 1 != len(self.input_shape):
             self.check_input_shape(x)
-        out = self.workspace("z", x.shape[:-1] + (self.units,)) \
-            if self.temporary_outputs else None
-        z, self._cache = dense_forward(x, self.params["kernel"], self.params.get("bias"), out)
-        keep_logits = self.output_activation == "sigmoid"
-        y, self._activation_cache = activation_forward(z, self.activation,
-                                                       inplace=not keep_logits)
-        self._logits = z if keep_logits else None
+        if self.uses_reference:
+            z, self._cache = dense_forward(x, self.params["kernel"], self.params.get("bias"))
+            y, self._activation_cache = activation_forward(z, self.activation)
+        else:
+            z, y = self._fast_forward(x)
+        self._logits = z if self.output_activation == "sigmoid" else None
         return y
 
+    def _fast_forward(self, x: np.ndarray):
+        """(z, y) by nanonet.fast: z into a workspace, the activation in place over it."""
+        out = self.workspace("z", x.shape[:-1] + (self.units,)) \
+            if self.temporary_outputs else None
+        z, self._cache = fast_dense.dense_forward(x, self.params["kernel"],
+                                                  self.params.get("bias"), out)
+        y, self._activation_cache = fast_activations.activation_forward(
+            z, self.activation, inplace=self.output_activation != "sigmoid")
+        return z, y
+
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:
-        model = self._model
-        if model is None or not model._running:
+        if not self.in_model_step:
             dy = self._checked_gradient(dy, "backward", "dy")
-        dz = activation_backward(dy, self._activation_cache, inplace=self.temporary_gradients)
+        if self.uses_reference:
+            dz = activation_backward(dy, self._activation_cache)
+        else:
+            dz = fast_activations.activation_backward(dy, self._activation_cache,
+                                                      inplace=self.temporary_gradients)
         return self.backward_from_logits(dz)
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
         """Backward from dz = ∂L/∂z, the gradient before the activation."""
-        model = self._model
-        if model is None or not model._running:
+        if not self.in_model_step:
             dz = self._checked_gradient(dz, "backward_from_logits", "dz")
+        if self.uses_reference:
+            dx, d_kernel, d_bias = dense_backward(dz, self._cache)
+            self.grads["kernel"][...] = d_kernel
+            if d_bias is not None:
+                self.grads["bias"][...] = d_bias
+            return dx if self.needs_input_grad else None
         x = self._cache[0]
         dx_out = self.workspace("dx", x.shape) \
             if self.temporary_gradients and self.needs_input_grad else None
-        dx, _, _ = dense_backward(dz, self._cache, self.needs_input_grad,
-                                  out=(dx_out, self.grads["kernel"], self.grads.get("bias")))
+        dx, _, _ = fast_dense.dense_backward(
+            dz, self._cache, self.needs_input_grad,
+            out=(dx_out, self.grads["kernel"], self.grads.get("bias")))
         return dx
 
     def _checked_gradient(self, dy, method: str, name: str) -> np.ndarray:

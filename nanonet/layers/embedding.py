@@ -16,6 +16,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .. import initializers
+from ..fast import embedding as fast_embedding
 from ..validation import as_array, check_bool, check_int, check_not_empty
 from .base import Layer
 
@@ -25,38 +26,20 @@ def embedding_forward(ids: np.ndarray, table: np.ndarray) -> Tuple[np.ndarray, t
     return table[ids], (ids, table.shape)
 
 
-def embedding_backward(dy: np.ndarray, cache: tuple,
-                       out: Optional[np.ndarray] = None) -> np.ndarray:
+def embedding_backward(dy: np.ndarray, cache: tuple) -> np.ndarray:
     """dE: (V, F), the upstream rows dy (N, ..., F) summed into the rows of the ids they came from.
 
-    `out` (V, F), if given, receives dE (overwritten, not accumulated). The rows are summed by
-    sorting the ids and adding runs of equal ids (``np.add.reduceat``), which is much faster
-    than ``np.add.at``; rows that were never looked up get 0.
+    cache = (ids (N, ...), table shape (V, F)). dE[v] = Σ_{positions p with ids[p] = v} dy[p];
+    rows of ids never looked up stay 0.
     """
     # --- exercise E06 begin ---
     ids, table_shape = cache
-    ids, rows = _aligned_rows(ids, dy, table_shape[1])
-    d_table = np.zeros(table_shape, dtype=dy.dtype) if out is None else out
-    if out is not None:
-        d_table.fill(0)
-    if ids.size:
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        new_run = np.empty(ids.size, dtype=bool)              # where a run of equal ids starts
-        new_run[0] = True
-        np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=new_run[1:])
-        starts = np.flatnonzero(new_run)
-        d_table[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    d_table = np.zeros(table_shape, dtype=dy.dtype)
+    rows = dy.reshape(-1, table_shape[1])            # (M, F): one row per looked-up position
+    for position, token in enumerate(ids.reshape(-1)):
+        d_table[token] += rows[position]             # an id used twice gets both rows
     return d_table
     # --- exercise E06 end ---
-
-
-def _aligned_rows(ids: np.ndarray, dy: np.ndarray, width: int):
-    """ids and dy as (M,) and (M, F) in the same order, without copying dy when it is a
-    transposed view of a time-major array (an LSTM's input gradient is one)."""
-    if dy.ndim == 3 and not dy.flags.c_contiguous and dy.transpose(1, 0, 2).flags.c_contiguous:
-        return ids.T.reshape(-1), dy.transpose(1, 0, 2).reshape(-1, width)
-    return ids.reshape(-1), dy.reshape(-1, width)
 
 
 def check_token_ids(x, input_dim: int, name: str, where: str) -> np.ndarray:
@@ -155,7 +138,10 @@ class Embedding(Layer):
             self.require_forward(self._cache)
             ids = self._cache[0]
             dy = self.checked_gradient(dy, ids.shape + (self.output_dim,), self.dtype)
-        embedding_backward(dy, self._cache, out=self.grads["embeddings"])
+        if self.uses_reference:
+            self.grads["embeddings"][...] = embedding_backward(dy, self._cache)
+        else:
+            fast_embedding.embedding_backward(dy, self._cache, out=self.grads["embeddings"])
         return None
 
     def get_config(self) -> dict:

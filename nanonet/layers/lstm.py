@@ -19,9 +19,11 @@ Its backward pass, given dh = ∂L/∂h_t and dc_next = ∂L/∂c_t from the ste
     dz  = [di ⊙ i(1−i),  df ⊙ f(1−f),  dc̃ ⊙ (1−c̃²),  do ⊙ o(1−o)]
     dx_t = dz Wᵀ      dh_{t−1} = dz Rᵀ     dW += x_tᵀ dz     dR += h_{t−1}ᵀ dz     db += Σ dz
 
-Over a sequence (backpropagation through time) the step is repeated from t = T down to 1; the
-input projection x W + b of every step is one matmul before the time loop, and dW, dR, db are
-one matmul each after it. σ is computed as ½ + ½ tanh(z/2), so one tanh serves all four gates.
+Over a sequence, ``lstm_forward`` is a loop of ``lstm_step_forward`` for t = 1 … T and
+``lstm_backward`` (backpropagation through time) a loop of ``lstm_step_backward`` from t = T
+down to 1, adding up the weight gradients of every step (CS231n's rnn_layers shape).
+nanonet.fast.lstm computes the same function fast (fused gates, hoisted input projection,
+workspaces); ``LSTM(...).engine`` chooses between them.
 
 Masking (``Embedding(mask_zero=True)``): at a masked step h and c are carried over unchanged,
 so the sequence output repeats the previous output (zeros before the first real token) and
@@ -30,6 +32,9 @@ the step passes its gradients straight through.
 Dropout (inverted, training only), Keras's semantics: with ``recurrent_dropout > 0``, four
 input masks (N, D) and four recurrent masks (N, U) — one per gate — are drawn per batch and
 reused at every step; with only ``dropout > 0``, one mask (N, T, D) is applied to the inputs.
+With per-gate masks p_g (inputs) and q_g (recurrent), gate g sees its own masked copies::
+
+    z_g = (x_t ⊙ p_g) W_g + (h_{t−1} ⊙ q_g) R_g + b_g          (see gate_inputs)
 """
 from __future__ import annotations
 
@@ -42,20 +47,20 @@ from ..validation import (as_array, as_float_array, as_float_like, check_bool, c
                           check_not_empty, check_same_shape)
 from .base import Layer, _sample_shape
 from .dropout import check_rate, dropout_mask
-from .lstm_bptt import (LSTMWorkspace, gate_constants, lstm_backward,  # noqa: F401
-                        lstm_forward)
+from ..fast import lstm as fast_lstm
 
 
 # ====================================================================== the cell's nonlinear part
-def activate_gates(z: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """[σ(z_i), σ(z_f), tanh(z_c), σ(z_o)] for pre-activations z: (..., 4U), with one tanh:
-    σ(z) = ½ + ½ tanh(z/2)."""
-    constants = gate_constants(z.shape[-1] // 4, z.dtype)
-    gates = np.multiply(z, constants["scale"], out=out)
-    np.tanh(gates, out=gates)
-    gates *= constants["scale"]
-    gates += constants["offset"]
-    return gates
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)). For z ≪ 0, e^(−z) overflows to inf and σ(z) is 0, as it should."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def activate_gates(z: np.ndarray) -> np.ndarray:
+    """[σ(z_i), σ(z_f), tanh(z_c), σ(z_o)] for pre-activations z: (N, 4U) → (N, 4U)."""
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    return np.concatenate([sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)], axis=-1)
 
 
 def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray):
@@ -64,10 +69,8 @@ def lstm_cell_forward(z: np.ndarray, c_prev: np.ndarray):
     Returns (h, c, gates, tanh_c) with gates = [i f c̃ o] (N, 4U).
     """
     # --- exercise E07 begin ---
-    units = c_prev.shape[-1]
     gates = activate_gates(z)
-    i, f = gates[:, :units], gates[:, units:2 * units]
-    g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
+    i, f, g, o = np.split(gates, 4, axis=1)
     c = f * c_prev + i * g
     tanh_c = np.tanh(c)
     return o * tanh_c, c, gates, tanh_c
@@ -82,9 +85,7 @@ def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
     Returns (dz: (N, 4U), dc_prev: (N, U)).
     """
     # --- exercise E08 begin ---
-    units = c_prev.shape[-1]
-    i, f = gates[:, :units], gates[:, units:2 * units]
-    g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]
+    i, f, g, o = np.split(gates, 4, axis=1)
     do = dh * tanh_c
     dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)
     di, df, dg = dc * g, dc * c_prev, dc * i
@@ -94,21 +95,50 @@ def lstm_cell_backward(dh: np.ndarray, dc_next: np.ndarray, c_prev: np.ndarray,
     # --- exercise E08 end ---
 
 
+# ====================================================================== the matmuls, with dropout
+def gate_inputs(v: np.ndarray, weights: np.ndarray,
+                masks: Optional[np.ndarray] = None) -> np.ndarray:
+    """v W for v: (N, K) and weights W: (K, 4U). With per-gate dropout masks (4, N, K), each
+    gate block g sees its own masked copy: [(v ⊙ m_g) W_g]_g (Keras's recurrent dropout)."""
+    if masks is None:
+        return v @ weights
+    blocks = np.split(weights, 4, axis=1)
+    return np.concatenate([(v * m) @ w for m, w in zip(masks, blocks)], axis=1)
+
+
+def gate_inputs_backward(dz: np.ndarray, v: np.ndarray, weights: np.ndarray,
+                         masks: Optional[np.ndarray] = None):
+    """(dv (N, K), dW (K, 4U)) of gate_inputs: dv = dz Wᵀ, dW = vᵀ dz; with masks,
+    dv = Σ_g (dz_g W_gᵀ) ⊙ m_g and dW_g = (v ⊙ m_g)ᵀ dz_g."""
+    if masks is None:
+        return dz @ weights.T, v.T @ dz
+    dv, d_weights = 0.0, []
+    for m, w, dz_g in zip(masks, np.split(weights, 4, axis=1), np.split(dz, 4, axis=1)):
+        dv = dv + (dz_g @ w.T) * m
+        d_weights.append((v * m).T @ dz_g)
+    return dv, np.concatenate(d_weights, axis=1)
+
+
 # ====================================================================== one step (the lesson)
 def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
                       kernel: np.ndarray, recurrent_kernel: np.ndarray,
-                      bias: Optional[np.ndarray]):
+                      bias: Optional[np.ndarray], input_masks: Optional[np.ndarray] = None,
+                      recurrent_masks: Optional[np.ndarray] = None):
     """One LSTM step: z = x W + h_prev R + b, then the gates, c and h (module docstring).
 
-    x: (N, D); h_prev, c_prev: (N, U); kernel: (D, 4U); recurrent_kernel: (U, 4U); bias: (4U,).
-    Returns (h, c, cache) with h, c: (N, U).
+    x: (N, D); h_prev, c_prev: (N, U); kernel: (D, 4U); recurrent_kernel: (U, 4U); bias: (4U,)
+    or None; input_masks (4, N, D), recurrent_masks (4, N, U): per-gate dropout masks or None.
+    Returns (h, c, cache) with h, c: (N, U) and cache = (x, h_prev, c_prev, gates, tanh_c,
+    kernel, recurrent_kernel, has_bias, input_masks, recurrent_masks).
     """
     # --- exercise E07 begin ---
-    z = x @ kernel + h_prev @ recurrent_kernel
+    z = gate_inputs(x, kernel, input_masks) + gate_inputs(h_prev, recurrent_kernel,
+                                                           recurrent_masks)
     if bias is not None:
-        z += bias
+        z = z + bias
     h, c, gates, tanh_c = lstm_cell_forward(z, c_prev)
-    return h, c, (x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, bias is not None)
+    return h, c, (x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, bias is not None,
+                  input_masks, recurrent_masks)
     # --- exercise E07 end ---
 
 
@@ -119,11 +149,80 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: tuple):
     d_recurrent_kernel (U, 4U), d_bias (4U,) or None).
     """
     # --- exercise E08 begin ---
-    x, h_prev, c_prev, gates, tanh_c, kernel, recurrent_kernel, has_bias = cache
+    x, h_prev, c_prev, gates, tanh_c = cache[:5]
+    kernel, recurrent_kernel, has_bias, input_masks, recurrent_masks = cache[5:]
     dz, dc_prev = lstm_cell_backward(dh, dc, c_prev, gates, tanh_c)
-    return (dz @ kernel.T, dz @ recurrent_kernel.T, dc_prev, x.T @ dz, h_prev.T @ dz,
-            dz.sum(axis=0) if has_bias else None)
+    dx, d_kernel = gate_inputs_backward(dz, x, kernel, input_masks)
+    dh_prev, d_recurrent = gate_inputs_backward(dz, h_prev, recurrent_kernel, recurrent_masks)
+    return dx, dh_prev, dc_prev, d_kernel, d_recurrent, dz.sum(axis=0) if has_bias else None
     # --- exercise E08 end ---
+
+
+# ====================================================================== the sequence
+def lstm_forward(x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
+                 bias: Optional[np.ndarray], h0: Optional[np.ndarray] = None,
+                 c0: Optional[np.ndarray] = None, mask: Optional[np.ndarray] = None,
+                 input_mask: Optional[np.ndarray] = None,
+                 gate_input_masks: Optional[np.ndarray] = None,
+                 recurrent_masks: Optional[np.ndarray] = None):
+    """The cell over a sequence: lstm_step_forward for t = 1 … T.
+
+    x: (N, T, D); h0, c0: (N, U) or None (zeros); mask: (N, T) bool, True = a real step (a
+    masked step carries h and c over unchanged). Dropout masks (None = no dropout):
+    input_mask (N, T, D) on the inputs; gate_input_masks (4, N, D) and recurrent_masks
+    (4, N, U), one per gate, the same at every step.
+    Returns (hs (N, T, U), h_T (N, U), c_T (N, U), cache).
+    """
+    n, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    h = np.zeros((n, units), x.dtype) if h0 is None else h0
+    c = np.zeros((n, units), x.dtype) if c0 is None else c0
+    if input_mask is not None:
+        x = x * input_mask
+    hs, caches = [], []
+    for t in range(steps):
+        h_t, c_t, step_cache = lstm_step_forward(x[:, t], h, c, kernel, recurrent_kernel, bias,
+                                                 gate_input_masks, recurrent_masks)
+        if mask is not None:
+            keep = mask[:, t, None]                      # (N, 1): True = a real step
+            h_t, c_t = np.where(keep, h_t, h), np.where(keep, c_t, c)
+        h, c = h_t, c_t
+        hs.append(h)
+        caches.append(step_cache)
+    return np.stack(hs, axis=1), h, c, (caches, mask, input_mask)
+
+
+def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
+                  dc_last: Optional[np.ndarray], cache: tuple):
+    """Backpropagation through time: lstm_step_backward from t = T down to 1.
+
+    dhs: (N, T, U) gradient of the sequence output, or None (only h_T was used);
+    dh_last, dc_last: (N, U) gradients of h_T and c_T, or None. The weight gradients are the
+    sums over the steps; a masked step passes dh and dc straight through to t − 1.
+    Returns (dx (N, T, D), d_kernel, d_recurrent_kernel, d_bias or None, dh0, dc0).
+    """
+    # --- exercise E09 begin ---
+    caches, mask, input_mask = cache
+    _, h_0, _, _, _, kernel, recurrent_kernel, has_bias, _, _ = caches[0]
+    dh = np.zeros_like(h_0) if dh_last is None else dh_last
+    dc = np.zeros_like(h_0) if dc_last is None else dc_last
+    d_kernel, d_recurrent = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
+    d_bias = np.zeros(kernel.shape[1], kernel.dtype) if has_bias else None
+    dxs = [None] * len(caches)
+    for t in reversed(range(len(caches))):
+        if dhs is not None:
+            dh = dh + dhs[:, t]                          # the output at t is h_t
+        keep = True if mask is None else mask[:, t, None]
+        dxs[t], dh_prev, dc_prev, dW, dR, db = lstm_step_backward(dh * keep, dc * keep,
+                                                                  caches[t])
+        dh, dc = np.where(keep, dh_prev, dh), np.where(keep, dc_prev, dc)
+        d_kernel, d_recurrent = d_kernel + dW, d_recurrent + dR
+        if has_bias:
+            d_bias = d_bias + db
+    dx = np.stack(dxs, axis=1)
+    return (dx if input_mask is None else dx * input_mask, d_kernel, d_recurrent, d_bias,
+            dh, dc)
+    # --- exercise E09 end ---
 
 
 # ====================================================================== layers
@@ -297,7 +396,9 @@ class LSTM(_LSTMWeights):
                                            self.describe())
         self.return_state = check_bool(return_state, "return_state", self.describe())
         self._cache = None
-        self._workspace: Optional[LSTMWorkspace] = None
+        self._cache_engine = None                # the engine whose forward made the cache
+        self._sequence_shape = None              # (steps, batch) of the last forward
+        self._workspace: Optional[fast_lstm.LSTMWorkspace] = None
 
     def build_params(self, input_shape, rng) -> None:
         if len(input_shape) != 2:
@@ -330,13 +431,18 @@ class LSTM(_LSTMWeights):
             if mask is not None:
                 mask = self._checked_mask(mask, x)
         self._check_features(x)
-        # inside a model's step, the workspace (the BPTT cache) is reused from batch to batch
-        reuse = self._workspace if self.temporary_outputs else None
-        hs, h_last, c_last, self._cache = lstm_forward(
-            x, self.params["kernel"], self.params["recurrent_kernel"], self.params.get("bias"),
-            mask=None if mask is None else mask.astype(bool), workspace=reuse,
-            **self._dropout_masks(x, training))
-        self._workspace = self._cache[0]
+        mask = None if mask is None else mask.astype(bool)
+        masks = self._dropout_masks(x, training)
+        weights = (self.params["kernel"], self.params["recurrent_kernel"], self.params.get("bias"))
+        if self.uses_reference:
+            hs, h_last, c_last, self._cache = lstm_forward(x, *weights, mask=mask, **masks)
+        else:
+            # inside a model's step, the workspace (the BPTT cache) is reused batch to batch
+            reuse = self._workspace if self.temporary_outputs else None
+            hs, h_last, c_last, self._cache = fast_lstm.lstm_forward(
+                x, *weights, mask=mask, workspace=reuse, **masks)
+            self._workspace = self._cache[0]
+        self._cache_engine, self._sequence_shape = self.engine, x.shape[1::-1]
         output = hs if self.return_sequences else h_last
         return [output, h_last, c_last] if self.return_state else output
 
@@ -357,11 +463,24 @@ class LSTM(_LSTMWeights):
         dhs = d_out if self.return_sequences else None
         if not self.return_sequences and d_out is not None:
             dh_last = d_out if dh_last is None else d_out + dh_last
-        dx, *_ = lstm_backward(dhs, dh_last, dc_last, self._cache, self.needs_input_grad,
-                               out=(self.grads["kernel"], self.grads["recurrent_kernel"],
-                                    self.grads.get("bias")))
-        self._cache = None                       # spent: the gate cache now holds gradients
+        if self._cache_engine == "reference":
+            dx, d_kernel, d_recurrent, d_bias, _, _ = lstm_backward(dhs, dh_last, dc_last,
+                                                                    self._cache)
+            self._store_gradients(d_kernel, d_recurrent, d_bias)
+            dx = dx if self.needs_input_grad else None
+        else:
+            dx, *_ = fast_lstm.lstm_backward(
+                dhs, dh_last, dc_last, self._cache, self.needs_input_grad,
+                out=(self.grads["kernel"], self.grads["recurrent_kernel"],
+                     self.grads.get("bias")))
+        self._cache = None                       # spent (the fast cache now holds gradients)
         return dx
+
+    def _store_gradients(self, d_kernel, d_recurrent, d_bias) -> None:
+        self.grads["kernel"][...] = d_kernel
+        self.grads["recurrent_kernel"][...] = d_recurrent
+        if d_bias is not None:
+            self.grads["bias"][...] = d_bias
 
     def _checked_mask(self, mask, x: np.ndarray) -> np.ndarray:
         """A direct call's mask: (N, T) of booleans (or 0/1), True = a real timestep."""
@@ -379,7 +498,7 @@ class LSTM(_LSTMWeights):
     def _checked_output_gradients(self, dy):
         """A direct call's upstream gradients: (d_output, dh_T, dc_T), shapes checked."""
         where = f"{self.describe()}.backward"
-        steps, n = self._cache[0].key[:2]
+        steps, n = self._sequence_shape
         out_shape = (n, steps, self.units) if self.return_sequences else (n, self.units)
         if not self.return_state:
             return self.checked_gradient(dy, out_shape, self.dtype), None, None

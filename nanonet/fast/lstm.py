@@ -1,14 +1,14 @@
-"""The LSTM over a whole sequence: forward through time and backpropagation through time (BPTT).
+"""FAST LSTM over a sequence: equals layers.lstm.lstm_forward / lstm_backward (the reference:
+loops over lstm_step_forward / lstm_step_backward, with the same masking and dropout masks).
 
-The equations are the cell's (``lstm.py``, module docstring), repeated for t = 1 … T and back.
-This file is about doing them fast in NumPy, with results equal to stepping
-``lstm_step_forward`` / ``lstm_step_backward`` through time (the tests check it):
+The equations are the cell's (``layers/lstm.py``, module docstring), repeated for t = 1 … T and
+back. What this file speeds up (tests/test_engines.py checks the results equal the reference):
 
 - every array lives in an ``LSTMWorkspace``, allocated once per shape; inside a model's step it
   is reused from batch to batch (no allocations, no page faults), and each timestep's views
   are made once;
-- the input projection x W + b of all timesteps is one matmul before the loop; dW, dR, db
-  and dx are one matmul each after it;
+- the input projection x W + b of all timesteps is one matmul before the loop (hoisted); dW,
+  dR, db and dx are one matmul each after it;
 - σ(z) = ½ + ½ tanh(z/2): the ½ is folded into copies of the i, f, o columns of W, R and b
   (exact: × ½ only changes the exponent; for small batches it is applied to each step's
   gates instead), so the four gates are one tanh followed by one affine map,
@@ -16,7 +16,8 @@ This file is about doing them fast in NumPy, with results equal to stepping
 - the four gate derivatives come from the gate values y in one go:
   σ'(z) = y(1 − y) = ¼ (1 − (2y − 1)²) and tanh'(z) = 1 − y², i.e. k (1 − (a y + b)²) with
   a = [2 2 1 2], b = [−1 −1 0 −1], k = [¼ ¼ 1 ¼];
-- the gate gradients dz overwrite the gate values in the cache (they are not needed again);
+- the gate gradients dz overwrite the gate values in the cache (they are not needed again),
+  and the dh/dc buffers of two consecutive steps are swapped instead of reallocated;
 - for a big R, Rᵀ is made contiguous once per backward pass (BLAS is faster on it).
 """
 from __future__ import annotations
@@ -233,7 +234,7 @@ def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
 
 def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carry,
                        recurrent_masks, recurrent_t):
-    """From t = T down to 1: the cell's backward (module docstring of lstm.py), dz into the
+    """From t = T down to 1: the cell's backward (module docstring of layers/lstm.py), dz into the
     gate cache, and dh_{t−1} = dz Rᵀ. Returns (dh_0, dc_0)."""
     multiply, add, subtract, matmul, copyto = (np.multiply, np.add, np.subtract, np.matmul,
                                                 np.copyto)
@@ -245,7 +246,6 @@ def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carr
     _start(dc, dc_last)
     keep = None if carry is None else ~carry                    # (T, N, 1): True = real step
     steps = len(ws.steps)
-    # --- exercise E09 begin ---
     for t in reversed(range(steps)):
         g, i, f, cc, o, h_prev, h_t, c_prev, c_t, tanh_c = ws.steps[t]
         if dhs is not None:
@@ -279,7 +279,6 @@ def _run_backward_loop(ws: LSTMWorkspace, constants, dhs, dh_last, dc_last, carr
             copyto(dh_prev, dh, where=carry[t])
         dh, dh_prev = dh_prev, dh
         dc, dc_prev = dc_prev, dc
-    # --- exercise E09 end ---
     return dh, dc
 
 
