@@ -103,7 +103,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .selfcheck import iter_builtins
+    from .gradcheck.selfcheck import iter_builtins
     reports = []
     for report in iter_builtins(seed=args.seed):           # each table as soon as it is done
         print(report, end="\n\n", flush=True)
