@@ -25,7 +25,11 @@ __all__ = ["Sequential", "load_model", "History", "TrainingDivergedError", "laye
 #: object (``import nanonet.lesson`` is ``nanonet.teaching.lesson``), imported on first use
 MOVED = {"nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
          "nanonet.diagnosis": "nanonet.gradcheck.diagnosis",
-         "nanonet.epsilon_sweep": "nanonet.gradcheck.sweep"}
+         "nanonet.epsilon_sweep": "nanonet.gradcheck.sweep",
+         "nanonet.paper": "nanonet.teaching.paper",
+         "nanonet.lesson": "nanonet.teaching.lesson",
+         "nanonet.mutation": "nanonet.teaching.mutation",
+         "nanonet.notebook": "nanonet.teaching.notebook"}
 
 
 class _MovedModules:

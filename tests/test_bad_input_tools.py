@@ -35,7 +35,8 @@ import numpy as np
 import pytest
 
 import nanonet as nn
-from nanonet import cli, gradcheck, layers, lesson, paper, saving
+from nanonet import cli, gradcheck, layers, saving
+from nanonet.teaching import lesson, paper
 from nanonet.gradcheck import selfcheck
 from nanonet.datasets import reviews, stocks
 from nanonet.gradcheck.diagnosis import describe_shape, diagnose, explain_shape_mismatch, factor_hint

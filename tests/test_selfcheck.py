@@ -21,7 +21,7 @@ from nanonet import layers
 from nanonet.gradcheck import selfcheck
 from nanonet.exercises import copies
 from nanonet.exercises.catalogue import EXERCISES
-from nanonet.mutation import Mutant
+from nanonet.teaching.mutation import Mutant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def test_gradcheck_reaches_every_function_a_bug_or_an_exercise_can_be_in():
 
 def test_bug_functions_are_the_exercises_gradient_code():
     """Derived, not listed by hand: a backward exercise is bug material as soon as its
-    function is gradient code (nanonet.mutation.GRADIENT_CODE)."""
+    function is gradient code (nanonet.teaching.mutation.GRADIENT_CODE)."""
     assert copies.BUG_FUNCTIONS == (
         "sigmoid_grad_from_output", "dense_backward", "bce_from_probabilities",
         "bce_from_logits", "embedding_backward", "lstm_cell_backward", "lstm_step_backward",

@@ -252,7 +252,7 @@ GRADIENT_CODE: List[Tuple[str, Tuple[str, ...]]] = [
     ("nanonet/layers/lstm_bptt.py", ("gate_constants", "lstm_backward", "_run_backward_loop",
                                      "_masked_recurrent_gradient", "_kernel_gradient",
                                      "_recurrent_gradient", "_input_gradient")),
-    ("nanonet/paper.py", ("true_gradients",)),
+    ("nanonet/teaching/paper.py", ("true_gradients",)),
 ]
 
 
