@@ -8,6 +8,8 @@
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=10, batch_size=8)
 """
+import sys as _sys
+
 from . import gradcheck, initializers, layers, losses, metrics, ops, optimizers
 from . import text
 from .errors import TrainingDivergedError
@@ -18,3 +20,47 @@ __version__ = "0.1.0"
 
 __all__ = ["Sequential", "load_model", "History", "TrainingDivergedError", "layers", "losses",
            "optimizers", "metrics", "initializers", "ops", "gradcheck", "text", "__version__"]
+
+#: modules that moved to a subpackage: their old import paths keep working, as the same module
+#: object (``import nanonet.lesson`` is ``nanonet.teaching.lesson``), imported on first use
+MOVED = {"nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
+         "nanonet.diagnosis": "nanonet.gradcheck.diagnosis",
+         "nanonet.epsilon_sweep": "nanonet.gradcheck.sweep",
+         "nanonet.paper": "nanonet.teaching.paper",
+         "nanonet.lesson": "nanonet.teaching.lesson",
+         "nanonet.mutation": "nanonet.teaching.mutation",
+         "nanonet.notebook": "nanonet.teaching.notebook"}
+
+
+class _MovedModules:
+    """An import hook (a finder on ``sys.meta_path`` and its loader) for the old paths of MOVED."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in MOVED:
+            return None
+        from importlib.machinery import ModuleSpec
+        return ModuleSpec(fullname, self)
+
+    def create_module(self, spec):
+        from importlib import import_module
+        module = import_module(MOVED[spec.name])
+        spec.loader_state = module.__spec__         # the import system overwrites __spec__
+        return module
+
+    def exec_module(self, module):
+        """Nothing to run (create_module returned the module at its new home); give it back
+        its own spec, so its relative imports keep resolving from its new package."""
+        module.__spec__ = module.__spec__.loader_state
+
+
+def __getattr__(name: str):
+    """``nanonet.lesson`` etc. without importing them first (PEP 562)."""
+    if f"{__name__}.{name}" in MOVED:
+        from importlib import import_module
+        return import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# first on the path, so no other finder (an old install, say) answers for an old name
+_sys.meta_path[:] = [_MovedModules()] + [finder for finder in _sys.meta_path
+                                         if type(finder).__qualname__ != "_MovedModules"]

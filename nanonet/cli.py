@@ -22,7 +22,7 @@ from typing import List, Optional
 import numpy as np
 
 from . import __version__
-from .lesson import seed_argument
+from .teaching.lesson import seed_argument
 from .tables import table_row
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -87,7 +87,7 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 
 def cmd_notebook(args: argparse.Namespace) -> int:
-    from .notebook import lesson_notebook, missing_packages
+    from .teaching.notebook import lesson_notebook, missing_packages
     path = resolve_lesson(args.name)
     missing = missing_packages()
     if missing:
@@ -103,7 +103,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .selfcheck import iter_builtins
+    from .gradcheck.selfcheck import iter_builtins
     reports = []
     for report in iter_builtins(seed=args.seed):           # each table as soon as it is done
         print(report, end="\n\n", flush=True)
@@ -115,7 +115,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_formulas(args: argparse.Namespace) -> int:
-    from .paper import verify
+    from .teaching.paper import verify
     verdicts = verify(seed=args.seed)
     if args.json:
         print(json.dumps([v.to_json() for v in verdicts], ensure_ascii=False, indent=2,

@@ -998,4 +998,4 @@ def _check_verbose(verbose, where: str) -> int:
 def load_model(path) -> Sequential:
     """Load a model written by ``Sequential.save`` (never unpickles anything)."""
     from .saving import load_model as _load
-    return _load(path)
+    return _load(path, Sequential)

@@ -27,6 +27,18 @@ def available() -> bool:
     return True
 
 
+def require_matplotlib(where: str, path=None) -> None:
+    """Raise a clear error unless matplotlib is importable and `path` is None or a file path
+    (what every ``.plot(path)`` of nanonet checks first)."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{where}: path must be None (return the figure) or a file name such "
+                        f"as 'errors.png', got {path!r:.60} ({type(path).__name__}).")
+    if not available():
+        raise ImportError(f"{where} draws with matplotlib, which is not installed; install it "
+                          f"with  pip install matplotlib  (or pip install -e '.[plot]' from the "
+                          f"nanonet checkout). Everything else works without it.")
+
+
 def in_notebook() -> bool:
     """True inside a Jupyter kernel whose figures are shown inline."""
     import matplotlib

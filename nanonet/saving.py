@@ -240,15 +240,17 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def load_model(path):
-    """Rebuild the model saved at `path`: architecture, weights, compile settings, optimizer state."""
-    from .models import Sequential
+def load_model(path, model_class):
+    """Rebuild the model saved at `path`: architecture, weights, compile settings, optimizer state.
+
+    `model_class` builds the architecture (``model_class.from_config(config)``): models.py's
+    ``load_model`` passes ``Sequential``, so this file never imports models."""
     path = _check_path(path, "load_model")
     where = f"load_model({path!r})"
     entries = _read_archive(path)
     header = _read_header(entries, path)
     try:
-        model = Sequential.from_config(header["model"])
+        model = model_class.from_config(header["model"])
     except Exception as error:  # noqa: BLE001 — any failure means the description is unusable
         raise ValueError(f"{where}: the model description is corrupt or comes from another "
                          f"version of nanonet — the architecture cannot be rebuilt "

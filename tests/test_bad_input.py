@@ -185,9 +185,26 @@ def test_binary_crossentropy_label_error_reads_plainly():
 
 
 def test_mse_accepts_labels_outside_0_1():
+    """Labels in [-2, 3] are regression targets, used as given: each of fit's two steps
+    (batches of 3, in order) is −lr times the gradient of their mean squared error, and the
+    loss fit reports is the mean of the two batches' losses."""
     x, y = make_data(6)
-    model = make_model(loss="mse", metrics=())
-    model.fit(x, y * 5.0 - 2.0, verbose=0)
+    targets = y * 5.0 - 2.0
+    model = make_model(loss="mse", metrics=(), optimizer="sgd")
+    reference = make_model(loss="mse", metrics=(), optimizer="sgd")
+    learning_rate, losses = reference.optimizer.learning_rate, []
+    for rows in (slice(0, 3), slice(3, 6)):
+        expected = np.mean((reference.predict(x[rows]).ravel() - targets[rows]) ** 2)
+        loss, grads = reference.loss_and_grads(x[rows], targets[rows])
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        losses.append(loss)
+        reference.set_weights([w - learning_rate * g
+                               for w, g in zip(reference.get_weights(), grads)])
+    history = model.fit(x, targets, epochs=1, batch_size=3, shuffle=False, verbose=0)
+    assert min(losses) > 1.0                # more than labels in [0, 1] could give here
+    np.testing.assert_allclose(history.history["loss"], [np.mean(losses)], rtol=1e-5)
+    for w, expected in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(w, expected, rtol=1e-5, atol=1e-7)
 
 
 # ---------------------------------------------------------------------------- NaN / inf
@@ -420,8 +437,18 @@ def test_batch_size_not_an_integer(method, batch_size):
 
 
 def test_numpy_integer_batch_size_is_accepted():
+    """np.int64(2) is batch size 2: three steps an epoch on 6 samples, the same weights as
+    batch_size=2, not those of one full batch."""
     x, y = make_data(6)
-    make_model().fit(x, y, batch_size=np.int64(2), verbose=0)
+    weights = {}
+    for batch_size in (np.int64(2), 2, 6):
+        model = make_model()
+        model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        weights[type(batch_size).__name__ + str(batch_size)] = model.get_weights()
+        assert model.optimizer.iterations == 6 // int(batch_size)
+    for a, b in zip(weights["int642"], weights["int2"]):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b) for a, b in zip(weights["int642"], weights["int6"]))
 
 
 def test_epochs_zero():

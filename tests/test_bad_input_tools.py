@@ -35,9 +35,11 @@ import numpy as np
 import pytest
 
 import nanonet as nn
-from nanonet import cli, gradcheck, layers, lesson, paper, saving, selfcheck
+from nanonet import cli, gradcheck, layers, saving
+from nanonet.teaching import lesson, paper
+from nanonet.gradcheck import selfcheck
 from nanonet.datasets import reviews, stocks
-from nanonet.diagnosis import describe_shape, diagnose, explain_shape_mismatch, factor_hint
+from nanonet.gradcheck.diagnosis import describe_shape, diagnose, explain_shape_mismatch, factor_hint
 from nanonet.text import Tokenizer, pad_sequences, text_to_word_sequence, tokenizer_from_json
 
 

@@ -11,7 +11,7 @@ def run(*args, cwd=None):
 
 
 def test_gradcheck_command_checks_everything_and_exits_zero():
-    from nanonet.selfcheck import check_builtins
+    from nanonet.gradcheck.selfcheck import check_builtins
     count = len(check_builtins())
     result = run("gradcheck")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nanonet import losses
-from nanonet.diagnosis import diagnose, distinct_digits
+from nanonet.gradcheck.diagnosis import diagnose, distinct_digits
 from nanonet.exercises import probes
 
 finite = st.floats(allow_nan=False, allow_infinity=False)

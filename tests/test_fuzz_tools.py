@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import nanonet as nn
-from nanonet import gradcheck, layers, paper
+from nanonet import gradcheck, layers
+from nanonet.teaching import paper
 from nanonet.text import Tokenizer, pad_sequences, tokenizer_from_json
 
 NANONET_DIR = os.path.dirname(os.path.abspath(nn.__file__)) + os.sep

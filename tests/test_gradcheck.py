@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nanonet as nn
-from nanonet import gradcheck, layers, selfcheck
+from nanonet import gradcheck, layers
+from nanonet.gradcheck import selfcheck
 from nanonet.layers import dense as dense_module
 from nanonet.fast import dense as fast_dense
 

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from nanonet import mutation
+from nanonet.teaching import mutation
 
 SOURCE = textwrap.dedent('''\
     import numpy as np

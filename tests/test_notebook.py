@@ -1,4 +1,4 @@
-"""A lesson opened as a Jupyter notebook (``python -m nanonet notebook``, nanonet.notebook):
+"""A lesson opened as a Jupyter notebook (``python -m nanonet notebook``, nanonet.teaching.notebook):
 converted by jupytext, executed by nbclient in a real kernel, its figures inline, its progress
 bars live. Skipped without the notebook extra (``pip install -e '.[notebook]'``)."""
 import re
@@ -9,7 +9,7 @@ from extras import lazy, needs
 from lesson_runner import ROOT, lesson_path
 
 from nanonet import cli
-from nanonet import notebook as lesson_notebooks
+from nanonet.teaching import notebook as lesson_notebooks
 
 nbformat = lazy.module("nbformat")
 with_notebook_extra = needs(*lesson_notebooks.NOTEBOOK_PACKAGES)

@@ -1,4 +1,4 @@
-"""The article's equations (nanonet.paper) and `verify-formulas`: verdicts come from computation."""
+"""The article's equations (nanonet.teaching.paper) and `verify-formulas`: verdicts come from computation."""
 import json
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nanonet import paper
+from nanonet.teaching import paper
 
 from strategies import seeds
 

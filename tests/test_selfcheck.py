@@ -1,4 +1,4 @@
-"""`python -m nanonet gradcheck` (nanonet.selfcheck) catches what a find-the-bug copy plants.
+"""`python -m nanonet gradcheck` (nanonet.gradcheck.selfcheck) catches what a find-the-bug copy plants.
 
 A find-the-bug copy's BUG.md tells the student to hunt with `python -m nanonet gradcheck`. So
 the self-check must reach every function a planted bug can be in (the list is derived from
@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nanonet import layers, selfcheck
+from nanonet import layers
+from nanonet.gradcheck import selfcheck
 from nanonet.exercises import copies
 from nanonet.exercises.catalogue import EXERCISES
-from nanonet.mutation import Mutant
+from nanonet.teaching.mutation import Mutant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,9 +49,9 @@ def _reached_functions():
         selfcheck.check_builtins()
     finally:
         sys.setprofile(None)
-    package = Path(selfcheck.__file__).resolve().parents[1]
-    return {(Path(file).resolve().relative_to(package).as_posix(), name)
-            for file, name in reached if Path(file).resolve().is_relative_to(package)}
+    project = Path(selfcheck.__file__).resolve().parents[2]      # nanonet/gradcheck/selfcheck.py
+    return {(Path(file).resolve().relative_to(project).as_posix(), name)
+            for file, name in reached if Path(file).resolve().is_relative_to(project)}
 
 
 def _must_reach():
@@ -66,7 +67,7 @@ def _must_reach():
 def test_gradcheck_reaches_every_function_a_bug_or_an_exercise_can_be_in():
     must_reach = _must_reach()
     assert {name for _, name in must_reach} >= set(copies.BUG_FUNCTIONS)
-    assert {"bce_from_probabilities", "lstm_step_forward", "_numerical_gradient"} <= \
+    assert {"bce_from_probabilities", "lstm_step_forward", "estimate_gradient"} <= \
         {name for _, name in must_reach}
     missing = must_reach - _reached_functions()
     assert not missing, f"python -m nanonet gradcheck never calls {sorted(missing)}"
@@ -74,7 +75,7 @@ def test_gradcheck_reaches_every_function_a_bug_or_an_exercise_can_be_in():
 
 def test_bug_functions_are_the_exercises_gradient_code():
     """Derived, not listed by hand: a backward exercise is bug material as soon as its
-    function is gradient code (nanonet.mutation.GRADIENT_CODE)."""
+    function is gradient code (nanonet.teaching.mutation.GRADIENT_CODE)."""
     assert copies.BUG_FUNCTIONS == (
         "sigmoid_grad_from_output", "dense_backward", "bce_from_probabilities",
         "bce_from_logits", "embedding_backward", "lstm_cell_backward", "lstm_step_backward",
@@ -163,7 +164,7 @@ def _drive(root: Path) -> None:
         try:
             for name in [n for n in sys.modules if n == "nanonet" or n.startswith("nanonet.")]:
                 del sys.modules[name]
-            from nanonet import selfcheck as planted
+            from nanonet.gradcheck import selfcheck as planted
             with np.errstate(all="ignore"):        # (stops at the first failed check)
                 caught = not all(report.passed for report in planted.iter_builtins())
         except Exception:           # noqa: BLE001 — a bug that breaks the import is caught

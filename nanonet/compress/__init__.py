@@ -10,7 +10,9 @@
     print(size_report(model, q))                 # bytes per layer, before and after (≈ ¼)
 
 Pruning: ``pruning.py``; quantization and its error bound: ``quantization.py``; bytes:
-``size.py``. Each module's docstring gives the equations.
+``size.py``; the weights all three read: ``weights.py`` (the floor: each file imports only the
+ones below it, weights ← pruning, quantization ← size). Each module's docstring gives the
+equations.
 """
 from .pruning import prune, pruning_report, sparsity_of, strip_pruning, PruningReport
 from .quantization import QuantizedModel, dequantize_int8, error_bound, quantize, quantize_int8

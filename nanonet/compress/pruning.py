@@ -27,7 +27,7 @@ import numpy as np
 
 from ..tables import aligned_row
 from ..validation import check_float, unknown_name_error
-from .size import layer_weights, require_built_model
+from .weights import layer_weights, require_built_model
 
 #: the weights pruned by default: the matrices (biases are few and matter a lot)
 DEFAULT_INCLUDE = ("kernel", "recurrent_kernel", "embeddings")

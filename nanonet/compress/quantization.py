@@ -50,7 +50,7 @@ from ..layers import LSTM, Activation, Dense, Dropout, Embedding
 from ..layers.embedding import check_token_ids
 from ..layers.lstm import lstm_step_forward
 from ..validation import as_float_array, check_int, first_non_finite, unknown_name_error
-from .size import layer_weights, require_built_model, weight_nbytes
+from .weights import layer_weights, require_built_model, weight_nbytes
 
 BITS = (8, 16, 32)
 #: the weights stored as int8 with bits=8, and the axis their channels (and scales) run along

@@ -11,48 +11,16 @@ weight shrinks by the factor (1/32 + (1 − p)), so only past ~3% sparsity is th
 """
 from __future__ import annotations
 
-from typing import Dict, List
-
-import numpy as np
+from typing import Dict
 
 from ..tables import aligned_row
 from ..validation import check_bool
-
-
-def require_built_model(model, where: str) -> None:
-    """Raise a clear error unless `model` is a built nanonet Sequential."""
-    from ..models import Sequential
-
-    if not isinstance(model, Sequential):
-        raise TypeError(f"{where}: model must be a nanonet Sequential, got {model!r} "
-                        f"({type(model).__name__}).")
-    if not model.layers or not model.built:
-        raise ValueError(f"{where}: the model is not built yet, so its weights do not exist. "
-                         f"Build it first: model.build(input_shape), give the first layer an "
-                         f"input_shape, or call fit/predict once.")
-
-
-def layer_weights(model) -> List[Dict[str, np.ndarray]]:
-    """Copies of each layer's weights as {name: array}, aligned with ``model.layers``: those
-    of ``model.get_weights()`` (for a mixed-precision model, the float32 master weights)."""
-    flat = iter(model.get_weights())
-    return [{name: next(flat) for name in layer.params} for layer in model.layers]
-
-
-def weight_nbytes(array: np.ndarray, sparse: bool = False) -> int:
-    """Bytes to store `array`: n · itemsize, or with `sparse` the smaller of that and
-    ⌈n/8⌉ + nnz · itemsize (a bitmap of the nonzero elements plus their values)."""
-    dense = int(array.nbytes)
-    if not sparse:
-        return dense
-    packed = -(-array.size // 8) + int(np.count_nonzero(array)) * array.itemsize
-    return min(dense, packed)
+from .quantization import QuantizedModel
+from .weights import layer_weights, require_built_model, weight_nbytes
 
 
 def layer_nbytes(model, sparse: bool = False) -> Dict[str, int]:
     """{layer name: bytes of its weights} for a Sequential or a QuantizedModel."""
-    from .quantization import QuantizedModel
-
     sparse = check_bool(sparse, "sparse", "layer_nbytes")
     if isinstance(model, QuantizedModel):
         return {layer.name: layer.nbytes(sparse) for layer in model.layers}
@@ -72,8 +40,6 @@ def model_nbytes(model, sparse: bool = False) -> int:
 
 
 def _label(model) -> str:
-    from .quantization import QuantizedModel
-
     if isinstance(model, QuantizedModel):
         return f"{model.bits}-bit"
     return str(model.dtype)

@@ -72,7 +72,7 @@ EXERCISES: List[Exercise] = [
              "α = lr √(1 − β2ᵗ)/(1 − β1ᵗ) in the weights' dtype (t = self.iterations, cast "
              "to dtype.type); w − (m α)/(√v + ε)."),
     Exercise("E05", "the numerical gradient", 1, "02",
-             (("nanonet/gradcheck.py", "_numerical_gradient"),),
+             (("nanonet/gradcheck/numerical.py", "estimate_gradient"),),
              "For this element: set x[index] = plus, evaluate f (with _scalar_value), set it to "
              "minus, evaluate again, and ALWAYS put the original back (try/finally). The "
              "estimate is (f⁺ − f⁻) divided by the step actually taken, plus − minus (or 2·eps "

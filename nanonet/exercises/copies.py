@@ -28,7 +28,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from .. import mutation
+from ..teaching import mutation
 from . import markers
 from .catalogue import EXERCISES, Exercise, get, select
 from .record import RECORD_NAME, write_record

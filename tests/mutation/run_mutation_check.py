@@ -1,6 +1,6 @@
 """The mutation check: do the gradient tests catch small bugs in the gradient code?
 
-For every mutant of nanonet's gradient code (``nanonet.mutation.GRADIENT_CODE``: a flipped
+For every mutant of nanonet's gradient code (``nanonet.teaching.mutation.GRADIENT_CODE``: a flipped
 sign, a dropped term or factor, a lost transpose, a changed constant — one at a time), run the
 gradient tests against the mutated code. A mutant is *killed* when the tests fail; the
 mutation score is the share killed (the target is ≥ 95 %). Survivors are listed: each is a
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from nanonet.mutation import Mutant, gradient_mutants  # noqa: E402
+from nanonet.teaching.mutation import Mutant, gradient_mutants  # noqa: E402
 
 #: the tests that guard the gradient code: gradient checks and golden Keras/PyTorch numbers
 GRADIENT_TESTS = ("tests/test_ops.py", "tests/test_gradients.py", "tests/test_gradcheck.py",

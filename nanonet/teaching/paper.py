@@ -63,9 +63,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from . import ops
-from .gradcheck import DEFAULT_TOL, check_formula, relative_error
-from .validation import (as_float_array, check_float, check_int, check_not_empty,
+from .. import ops
+from ..gradcheck import DEFAULT_TOL, check_formula, relative_error
+from ..validation import (as_float_array, check_float, check_int, check_not_empty,
                          unknown_name_error)
 
 HIDDEN = ("sigmoid", "relu")
@@ -443,8 +443,8 @@ def verify(seed: int = 0, tol: float = DEFAULT_TOL) -> List[Verdict]:
 
 def _verify_forward(seed: int, tol: float) -> List[Verdict]:
     """§4.1 against an independent implementation: a nanonet Sequential of two Dense layers."""
-    from . import layers
-    from .models import Sequential
+    from .. import layers
+    from ..models import Sequential
     verdicts = []
     for hidden in HIDDEN:
         problem = make_problem(m=8, d=3, h=5, hidden=hidden, seed=seed)
@@ -463,7 +463,7 @@ def _verify_forward(seed: int, tol: float) -> List[Verdict]:
 
 def _verify_losses(seed: int, tol: float) -> List[Verdict]:
     """§4.2's J, both readings, against the binary cross-entropy from logits (losses.py)."""
-    from .losses import bce_from_logits
+    from ..losses import bce_from_logits
     problem = make_problem(m=50, seed=seed)
     y_hat, values = forward(problem.X, *problem.params)
     reference = bce_from_logits(problem.y, values["z2"])[0]

@@ -21,8 +21,9 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .gradcheck import _numerical_gradient, _require_matplotlib, relative_error
-from .validation import as_float_array
+from ..validation import as_float_array
+from .comparison import relative_error
+from .numerical import estimate_gradient
 
 
 @dataclass
@@ -39,8 +40,8 @@ class EpsilonSweep:
 
     def plot(self, path=None):
         """Error against ε on log-log axes, one line per dtype. Needs matplotlib."""
-        _require_matplotlib("EpsilonSweep.plot", path)
-        from .plotting import epsilon_sweep_figure
+        from ..plotting import epsilon_sweep_figure, require_matplotlib
+        require_matplotlib("EpsilonSweep.plot", path)
         return epsilon_sweep_figure(self, path)
 
     def __str__(self) -> str:
@@ -112,8 +113,8 @@ def epsilon_sweep(f: Optional[Callable] = None, gradient: Optional[Callable] = N
             raise ValueError(f"{where}: gradient(x) must have x's shape {point.shape}, got "
                              f"{exact.shape}.")
         sweep.errors[dtype] = np.array(
-            [relative_error(_numerical_gradient(f, point.copy(), float(eps), where, "x",
-                                                check_step=False), exact)
+            [relative_error(estimate_gradient(f, point.copy(), float(eps), where, "x",
+                                              check_step=False), exact)
              for eps in eps_values])
     return sweep
 

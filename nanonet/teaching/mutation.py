@@ -256,7 +256,7 @@ GRADIENT_CODE: List[Tuple[str, Tuple[str, ...]]] = [
     ("nanonet/fast/lstm.py", ("gate_constants", "lstm_backward", "_run_backward_loop",
                               "_masked_recurrent_gradient", "_kernel_gradient",
                               "_recurrent_gradient", "_input_gradient")),
-    ("nanonet/paper.py", ("true_gradients",)),
+    ("nanonet/teaching/paper.py", ("true_gradients",)),
 ]
 
 

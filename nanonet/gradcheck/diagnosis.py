@@ -116,7 +116,7 @@ def diagnose(analytic: np.ndarray, numeric: np.ndarray) -> str:
     numeric: the true (numerical) gradient, finite. Arrays of different shapes get the
     explanation of ``explain_shape_mismatch``.
     """
-    from .validation import as_array, as_float_array
+    from ..validation import as_array, as_float_array
     where = "diagnose"
     analytic = as_array(analytic, "analytic", where).astype(np.float64)
     numeric = as_float_array(numeric, "numeric", where, np.float64)

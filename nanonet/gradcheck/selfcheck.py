@@ -1,6 +1,6 @@
 """Every built-in gradient, checked numerically: what ``python -m nanonet gradcheck`` prints.
 
-Each entry is a small float64 problem with a random upstream gradient (see gradcheck.py):
+Each entry is a small float64 problem with a random upstream gradient (see gradcheck/formulas.py):
 every layer (each activation, masks, returned states, dropout masks held fixed), every loss,
 one LSTM step, and two whole models (through the sigmoid-logits path of the loss, and
 Embedding(mask_zero) → LSTM → Dense).
@@ -23,10 +23,12 @@ from typing import Callable, Iterator, List, Tuple
 
 import numpy as np
 
-from . import layers, losses
-from .gradcheck import GradCheckReport, GradCheckRow, check_formula, check_layer, check_model
-from .models import Sequential
-from .validation import check_int
+from .. import layers, losses
+from ..models import Sequential
+from ..validation import check_int
+from .formulas import check_formula
+from .layers_and_models import check_layer, check_model
+from .reports import GradCheckReport, GradCheckRow
 
 #: the step of the checks at Keras's clip bounds: far below the distance of each point from
 #: a bound (≥ 5e-8), so a step never crosses one

@@ -1,0 +1,12 @@
+"""The teaching tools, apart from the library core: nothing in the core imports them.
+
+    paper.py      the article's §4.1–4.2 equations as printed, their readings, the true
+                  gradients and ``verify()`` (python -m nanonet verify-formulas)
+    lesson.py     what every lesson script shares: options, output folder, quick mode, sections
+    notebook.py   a lesson as an executed Jupyter notebook (python -m nanonet notebook NN)
+    mutation.py   small deliberate bugs in gradient code: the mutation check, find-the-bug copies
+
+(The exercises, ``nanonet/exercises/``, are a teaching tool too and will move here.) Their old
+paths — ``from nanonet import lesson, paper``, ``nanonet.mutation`` … — keep working: the import
+hook in ``nanonet/__init__.py`` answers them with these modules.
+"""

@@ -1,0 +1,200 @@
+"""The layout shows the architecture: no import cycles, only the floors at the top of nanonet/.
+
+Every module under nanonet/ is parsed (not imported) with ast, and every import in it counts —
+at the top, inside a function, behind an ``if`` — so a cycle hidden in a lazy import is a cycle
+too. One edge is not counted: a module's own parent packages (``from .. import ops`` in
+layers/dense.py depends on ``nanonet.ops``, not on ``nanonet/__init__.py``), because Python
+always initialises them first; what a package's ``__init__`` imports is counted.
+"""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nanonet
+
+PACKAGE = Path(nanonet.__file__).resolve().parent
+
+#: the floors of the house (DESIGN.md), from the ground up; a new module or package at the top
+#: of nanonet/ must be added here on purpose — or, better, go into the floor it belongs to
+FLOORS = {
+    "__init__.py", "__main__.py",
+    "errors.py", "validation.py", "blas_threads.py", "tables.py",   # what everything may use
+    "ops.py", "initializers.py",                                    # the math
+    "layers",                                                       # the layers' equations
+    "losses.py", "metrics.py", "optimizers.py",
+    "fast", "training",                                             # (DESIGN: coming)
+    "history.py", "progress.py", "summary.py",                      # what fit/summary print
+    "models.py",
+    "precision.py", "augment.py", "compress",                       # collaborators of models
+    "saving.py",
+    "text", "datasets", "preprocessing",                            # Keras's data tools
+    "plotting.py", "figure_checks.py",                              # figures (matplotlib)
+    "gradcheck",                                                    # gradient checking
+    "teaching", "exercises",                                        # the teaching tools
+    "interop",                                                      # PyTorch, Keras weights
+    "cli.py",
+}
+
+
+def _modules():
+    """{dotted module name: path} of every .py file under nanonet/."""
+    modules = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = ("nanonet",) + path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join(parts)] = path
+    return modules
+
+
+MODULES = _modules()
+
+
+def _is_package(name: str) -> bool:
+    return MODULES[name].name == "__init__.py"
+
+
+def _imported(module: str, node) -> list:
+    """The nanonet modules an Import/ImportFrom node of `module` names (unresolved names as
+    written, so a missing module shows up)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names if alias.name.split(".")[0] == "nanonet"]
+    if node.level:
+        package = module if _is_package(module) else module.rsplit(".", 1)[0]
+        base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+        source = f"{base}.{node.module}" if node.module else base
+    elif (node.module or "").split(".")[0] == "nanonet":
+        source = node.module
+    else:
+        return []
+    return [source] + [f"{source}.{alias.name}" for alias in node.names
+                       if f"{source}.{alias.name}" in MODULES
+                       or f"{source}.{alias.name}" in nanonet.MOVED]
+
+
+def _owner(name: str) -> str:
+    """The module that `name` (a module, or a name inside one) lives in."""
+    while name not in MODULES and "." in name:
+        name = name.rsplit(".", 1)[0]
+    return name
+
+
+def import_graph() -> dict:
+    """{module: set of the nanonet modules it imports}, parent packages left out."""
+    graph = {}
+    for module, path in MODULES.items():
+        parents = {module.rsplit(".", k)[0] for k in range(1, module.count(".") + 1)}
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        names = [name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                 for name in _imported(module, node)]
+        graph[module] = {_owner(name) for name in names} - parents - {module}
+    return graph
+
+
+def strongly_connected(graph: dict) -> list:
+    """The groups of modules that import each other, round the circle (Tarjan's algorithm)."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = set()
+            while not group or node not in group:
+                group.add(stack.pop())
+            on_stack.difference_update(group)
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    cycles = strongly_connected(import_graph())
+    assert not cycles, "import cycles: " + "; ".join(" ↔ ".join(group) for group in cycles)
+
+
+def test_the_cycle_finder_finds_a_lazy_cycle():
+    """The check itself can fail: a two-module circle, and a longer one, are found."""
+    assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    assert strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c"]]
+    assert strongly_connected({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_function_level_imports():
+    graph = import_graph()
+    assert "nanonet.models" in graph["nanonet.gradcheck.layers_and_models"]   # inside check_model
+    assert "nanonet.saving" in graph["nanonet.models"]                         # inside save
+    assert "nanonet.models" not in graph["nanonet.saving"]                     # DESIGN.md
+
+
+def test_every_import_inside_nanonet_names_a_module_that_exists():
+    """No import of a moved module's old path (nanonet.MOVED) from inside the package, and
+    none of a module that is not there."""
+    wrong = []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for name in _imported(module, node):
+                    if name in nanonet.MOVED or _owner(name) not in MODULES:
+                        wrong.append(f"{module}: {name}")
+    assert not wrong, wrong
+
+
+def test_the_top_level_holds_only_the_floors():
+    top = {path.name for path in PACKAGE.iterdir()
+           if path.suffix == ".py" or (path / "__init__.py").is_file()}
+    strays = sorted(top - FLOORS)
+    assert not strays, (f"new at the top of nanonet/: {strays}; put each in the floor it "
+                        f"belongs to (teaching/, gradcheck/, …) or add it to FLOORS on purpose")
+
+
+@pytest.mark.parametrize("old, new", sorted(nanonet.MOVED.items()))
+def test_a_moved_module_keeps_its_old_path(old, new):
+    import importlib
+    assert importlib.import_module(old) is importlib.import_module(new)
+    assert sys.modules[old].__spec__.name == new        # relative imports still resolve
+
+
+def test_old_paths_of_the_docs_and_lessons():
+    code = ("import nanonet\n"
+            "assert callable(nanonet.lesson.options)\n"               # attribute, not imported
+            "from nanonet import lesson, paper, selfcheck\n"
+            "from nanonet.lesson import section\n"
+            "from nanonet.diagnosis import diagnose\n"
+            "from nanonet.epsilon_sweep import EpsilonSweep\n"
+            "from nanonet.mutation import Mutant\n"
+            "from nanonet import gradcheck\n"
+            "assert gradcheck.EpsilonSweep is EpsilonSweep\n"
+            "assert callable(gradcheck.epsilon_sweep) and callable(paper.verify)\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, cwd=PACKAGE.parent)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_import_nanonet_leaves_the_tools_unimported():
+    """``import nanonet`` stays fast: the teaching tools, the self-check, compress, interop and
+    matplotlib load only when used."""
+    code = ("import sys, nanonet\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('nanonet.teaching', "
+            "'nanonet.gradcheck.selfcheck', 'nanonet.compress', 'nanonet.interop', "
+            "'nanonet.exercises', 'matplotlib')))))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
