@@ -129,7 +129,9 @@ def compute_ratios(stats: dict, targets) -> dict:
     vs_torch = nano / stats["pytorch"]["median_s"] if "pytorch" in stats else None
     vs_matmul = nano / stats["matmul"]["median_s"]
     torch_target, matmul_target = targets
+    reference = stats["reference"]["median_s"] / nano if "reference" in stats else None
     return {"ratio_vs_pytorch": vs_torch, "ratio_vs_matmul": vs_matmul,
+            "ratio_reference_vs_fast": reference,
             "target_vs_pytorch": torch_target, "target_vs_matmul": matmul_target,
             "meets_pytorch_target": None if vs_torch is None or torch_target is None
             else vs_torch <= torch_target,
@@ -222,21 +224,25 @@ def print_rows(rows, left_columns: int = 1) -> None:
 
 
 def print_table(results: dict, shape_of) -> None:
-    """One row per workload: its shape (``shape_of(result)``), the three medians and the two
-    ratios against their targets; then the schedule and the p25–p75 spread."""
-    header = ("workload", "shape", "nanonet", "PyTorch", "bare matmul",
-              "nanonet/PyTorch", "nanonet/matmul")
+    """One row per workload: its shape (``shape_of(result)``), the medians (nanonet = its
+    default fast engine; reference = engine="reference"), the two ratios against their
+    targets and the reference engine's time over the fast one's; then the schedule and the
+    p25–p75 spread."""
+    header = ("workload", "shape", "nanonet", "reference", "PyTorch", "bare matmul",
+              "nanonet/PyTorch", "nanonet/matmul", "reference/fast")
     rows = [header]
     for name, r in results.items():
         stat = r["stats"]
         median = lambda key: stat[key]["median_s"] if key in stat else None  # noqa: E731
+        reference = r.get("ratio_reference_vs_fast")
         rows.append((name, shape_of(r),
-                     fmt_time(median("nanonet")), fmt_time(median("pytorch")),
-                     fmt_time(median("matmul")),
+                     fmt_time(median("nanonet")), fmt_time(median("reference")),
+                     fmt_time(median("pytorch")), fmt_time(median("matmul")),
                      fmt_ratio(r["ratio_vs_pytorch"], r["target_vs_pytorch"],
                                r["meets_pytorch_target"]),
                      fmt_ratio(r["ratio_vs_matmul"], r["target_vs_matmul"],
-                               r["meets_matmul_target"])))
+                               r["meets_matmul_target"]),
+                     fmt_ratio(reference, None, None)))
     print_rows(rows, left_columns=2)
     print("Times: median over rounds of the per-step time (block time / steps per block); "
           "rounds × steps per block: " + ", ".join(

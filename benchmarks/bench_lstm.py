@@ -81,17 +81,22 @@ def make_data(sizes: dict, seed: int = 0):
     return ids, y
 
 
-def nanonet_model(sizes: dict):
+def nanonet_model(sizes: dict, engine: str = "fast"):
     model = nn.Sequential([layers.Embedding(sizes["V"], sizes["D"]), layers.LSTM(sizes["U"]),
-                           layers.Dense(1, activation="sigmoid")], seed=0)
+                           layers.Dense(1, activation="sigmoid")], seed=0, engine=engine)
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
 
 
-def nanonet_step(sizes: dict, ids, y):
-    """A compiled nanonet model; the step is one ``train_on_batch``."""
-    model = nanonet_model(sizes)
+def nanonet_step(sizes: dict, ids, y, engine: str = "fast"):
+    """A compiled nanonet model on `engine`; the step is one ``train_on_batch``."""
+    model = nanonet_model(sizes, engine)
     return lambda: model.train_on_batch(ids, y)
+
+
+def reference_step(sizes: dict, ids, y):
+    """The same nanonet model on the plain reference engine (engine="reference")."""
+    return nanonet_step(sizes, ids, y, engine="reference")
 
 
 def pytorch_step(sizes: dict, ids, y):
@@ -152,7 +157,8 @@ def matmul_step(sizes: dict, ids, y):
 def run_workload(name: str, quick: bool) -> dict:
     sizes, schedule = WORKLOADS[name]
     rounds, block, warmup = QUICK_SCHEDULE[name] if quick else schedule
-    makers = {"nanonet": nanonet_step, "pytorch": pytorch_step, "matmul": matmul_step}
+    makers = {"nanonet": nanonet_step, "reference": reference_step, "pytorch": pytorch_step,
+              "matmul": matmul_step}
     stats = _common.time_steps(makers, (sizes, *make_data(sizes)), (rounds, block, warmup))
     result = {"sizes": sizes, "rounds": rounds, "block": block, "warmup_rounds": warmup,
               "stats": stats}

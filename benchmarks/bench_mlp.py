@@ -65,16 +65,21 @@ def make_data(batch: int, widths, seed: int = 0):
     return x, y
 
 
-def nanonet_step(widths, x, y):
-    """A compiled nanonet model; the step is one ``train_on_batch``."""
+def nanonet_step(widths, x, y, engine: str = "fast"):
+    """A compiled nanonet model on `engine`; the step is one ``train_on_batch``."""
     stack = [layers.Dense(widths[1], activation="relu" if len(widths) > 2 else "sigmoid",
                           input_shape=(widths[0],))]
     for index, units in enumerate(widths[2:], start=2):
         stack.append(layers.Dense(units, activation="sigmoid" if index == len(widths) - 1
                                   else "relu"))
-    model = nn.Sequential(stack, seed=0)
+    model = nn.Sequential(stack, seed=0, engine=engine)
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return lambda: model.train_on_batch(x, y)
+
+
+def reference_step(widths, x, y):
+    """The same nanonet model on the plain reference engine (engine="reference")."""
+    return nanonet_step(widths, x, y, engine="reference")
 
 
 def pytorch_step(widths, x, y):
@@ -114,7 +119,8 @@ def matmul_step(widths, x, y):
 def run_workload(name: str, quick: bool) -> dict:
     batch, widths, schedule = WORKLOADS[name]
     rounds, block, warmup = QUICK_SCHEDULE[name] if quick else schedule
-    makers = {"nanonet": nanonet_step, "pytorch": pytorch_step, "matmul": matmul_step}
+    makers = {"nanonet": nanonet_step, "reference": reference_step, "pytorch": pytorch_step,
+              "matmul": matmul_step}
     stats = _common.time_steps(makers, (widths, *make_data(batch, widths)),
                                (rounds, block, warmup))
     result = {"batch": batch, "widths": list(widths), "rounds": rounds, "block": block,
