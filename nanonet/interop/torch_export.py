@@ -35,6 +35,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..layers.embedding import id_out_of_range
+
 __all__ = ["to_torch", "TorchSequential", "TorchDense", "TorchEmbedding", "TorchLSTM",
            "KERAS_GATES", "TORCH_GATES", "TORCH_FROM_KERAS", "reorder_gates"]
 
@@ -202,11 +204,7 @@ def check_token_ids(ids: torch.Tensor, input_dim: int, where: str) -> None:
     bad = (ids < 0) | (ids >= input_dim)
     if bool(bad.any()):
         index = [int(i) for i in torch.nonzero(bad)[0]]
-        value = int(ids[tuple(index)])
-        advice = "ids are never negative" if value < 0 else \
-            "make input_dim larger than the largest id (e.g. len(tokenizer.word_index) + 1)"
-        raise ValueError(f"{where}: token id {value} at ids{index} is outside "
-                         f"[0, {input_dim - 1}] (input_dim={input_dim}); {advice}.")
+        raise id_out_of_range(int(ids[tuple(index)]), index, "ids", input_dim, where)
 
 
 # ====================================================================== the conversion

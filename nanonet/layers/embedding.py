@@ -65,15 +65,20 @@ def check_token_ids(x, input_dim: int, name: str, where: str) -> np.ndarray:
     if ids.size and (ids.min() < 0 or ids.max() >= input_dim):     # checked before any cast
         bad = (ids < 0) | (ids >= input_dim)
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        value = ids[index].item()
-        value = int(value) if abs(value) < 1e15 else value          # 3, not 3.0; 1e+30 stays
-        raise ValueError(
-            f"{where}: token id {value} at {name}{list(index)} is outside "
-            f"[0, {input_dim - 1}] (input_dim={input_dim}); "
-            f"{'ids are never negative' if value < 0 else 'make input_dim larger than the largest id (e.g. len(tokenizer.word_index) + 1)'}.")
+        raise id_out_of_range(ids[index].item(), list(index), name, input_dim, where)
     if ids.dtype.kind == "f":
         ids = ids.astype(np.int64)               # safe: whole numbers in [0, input_dim)
     return ids
+
+
+def id_out_of_range(value, index, name: str, input_dim: int, where: str) -> ValueError:
+    """The error for token id `value` at `name`[`index`] outside [0, input_dim) — one message
+    for nanonet's Embedding and the exported torch module (interop.torch_export)."""
+    value = int(value) if abs(value) < 1e15 else value          # 3, not 3.0; 1e+30 stays
+    advice = "ids are never negative" if value < 0 else \
+        "make input_dim larger than the largest id (e.g. len(tokenizer.word_index) + 1)"
+    return ValueError(f"{where}: token id {value} at {name}{list(index)} is outside "
+                      f"[0, {input_dim - 1}] (input_dim={input_dim}); {advice}.")
 
 
 class Embedding(Layer):
