@@ -24,12 +24,10 @@ from . import precision
 from .layers import registry
 from .layers.base import Layer, check_engine
 from .progress import ProgressBar
-from .training import loop
-from .training.step import ModelStep, TrainingStep, check_outputs, loss_and_backward, scale_report
+from .training.step import ModelStep, TrainingStep, check_outputs, gradients
 from .training.streams import RandomStreams
-from .validation import (as_array, as_float_array, cast_checked, check_bool, check_int,
-                         check_not_empty, check_same_length, check_shape, first_non_finite,
-                         keyword_checked, labels_like)
+from .training import checks, loop
+from .validation import check_bool, check_int, keyword_checked
 
 Arrays = List[np.ndarray]
 
@@ -42,19 +40,15 @@ class Sequential:
     / ``input_dim`` / ``input_length``, from ``build(input_shape)``, or from the first data it
     sees. ``seed`` makes everything reproducible; without it every run differs, as in Keras.
 
-    ``dtype``: "float32" (default), "float64", "float16", or "mixed_float16" (or a
-    ``precision.Policy``): float16 computations with float32 master weights and dynamic loss
-    scaling, as Keras's mixed_float16 policy (``nanonet.precision`` explains it). Then
-    ``model.dtype`` is the weights' dtype (float32, as Keras's ``variable_dtype``),
-    ``model.compute_dtype`` float16, ``model.dtype_policy`` the Policy, and ``loss_scale`` a
-    ``precision.LossScale(initial=2**15, growth_steps=2000)`` whose state (``scale``,
-    ``good_steps``, ``skipped_steps``) is ``model.loss_scale``. Other policies have
-    ``model.loss_scale = None``. In a mixed model, read and write weights through the model
-    (``get_weights``/``set_weights``): a layer's own ``params``/``get_weights`` are its float16
-    compute copies, rewritten from the masters after every update.
-
     ``seed`` feeds four independent streams (``model.random_streams``: weight init, shuffling,
     dropout, augmentation — training/streams.py).
+
+    ``dtype``: "float32" (default), "float64", "float16", or "mixed_float16" (or a
+    ``precision.Policy``): ``model.dtype`` is the weights' dtype, ``model.compute_dtype`` the
+    layers'. "mixed_float16" computes in float16 with float32 master weights
+    (``model.mixed_weights``; read and write weights through the model) and dynamic loss
+    scaling (``loss_scale``, default ``precision.LossScale()``), as Keras's mixed_float16
+    policy — ``nanonet.precision`` explains it. Other policies have ``model.loss_scale = None``.
 
     ``engine``: "fast" (default: nanonet.fast, fused and in place) or "reference" (the plain
     functions of each layer's module and the optimizer's plain update, the equations as
@@ -90,14 +84,8 @@ class Sequential:
         #: the mask the last forward pass ended with (Embedding(mask_zero=True)), or None
         self.output_mask: Optional[np.ndarray] = None
         self._trainer: Optional[TrainingStep] = None   # the weights' layout, made by fit
-        if layers is not None:
-            if isinstance(layers, Layer):
-                layers = [layers]
-            elif isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
-                raise TypeError(f"Sequential: layers must be a list of nanonet layers, e.g. "
-                                f"[layers.Dense(1)], got {layers!r} ({type(layers).__name__}).")
-            for layer in layers:
-                self.add(layer)
+        for layer in checks.layer_list(layers):
+            self.add(layer)
 
     @property
     def engine(self) -> str:
@@ -115,26 +103,8 @@ class Sequential:
     # ================================================================== building
     def add(self, layer: Layer) -> None:
         """Append a layer (built at once if the model already knows its input shape)."""
-        if not isinstance(layer, Layer):
-            hint = ""
-            if isinstance(layer, type):
-                hint = " — did you pass the class instead of an instance, e.g. Dense instead of Dense(1)?"
-            elif isinstance(layer, str):
-                hint = f" — for an activation use layers.Activation({layer!r})."
-            raise TypeError(f"Sequential.add: expected a nanonet layer, got {layer!r}{hint}")
-        if getattr(layer, "return_state", False):
-            raise ValueError(f"Sequential.add: {layer.describe()} has return_state=True, so it "
-                             f"returns a list [output, h, c], which a Sequential cannot pass "
-                             f"on; call the layer directly to get its states.")
-        if getattr(layer, "_model", None) is not None:
-            raise ValueError(f"Sequential.add: {layer.describe()} already belongs to a model; "
-                             f"create a new layer instead of sharing one.")
-        if self.dtype_policy.mixed and layer.dtype is not None and layer.dtype != self.dtype:
-            raise ValueError(f"Sequential.add: {layer.describe()} has dtype {layer.dtype}, but "
-                             f"a {self.dtype_policy.name} model sets its layers' dtypes itself "
-                             f"(float32 weights, {self.compute_dtype} computations); create the "
-                             f"layer without a dtype.")
-        self._name_layer(layer)
+        checks.check_new_layer(self, layer)
+        layer.name = checks.layer_name(self.layers, layer)
         layer._model = self
         layer.engine = self.engine
         if layer.dtype is None:
@@ -145,37 +115,15 @@ class Sequential:
         self._set_layer_roles()
         self._trainer = None
         if self.layers[0].built or self.layers[0].declared_input_shape is not None:
-            self._build_layers(self.known_input_shape())
+            self.build_layers(self.known_input_shape())
 
     def build(self, input_shape: Optional[Sequence[Optional[int]]] = None) -> None:
         """Build every layer for inputs of `input_shape`, Keras's form with the batch first,
         e.g. ``(None, 20)`` or ``(None, None, 8)`` (open sequence length). A shape whose
         first entry is not None is read as one sample's shape: ``(20,)``."""
-        if not self.layers:
-            raise ValueError("Sequential.build: the model has no layers; add some first.")
-        if input_shape is None:
-            input_shape = self.known_input_shape()
-            if input_shape is None:
-                raise ValueError(
-                    "Sequential.build: the input shape is unknown. Pass it, e.g. "
-                    "model.build((20,)), give the first layer input_shape=(20,) (or "
-                    "input_length for Embedding), or call fit/predict with data.")
-        input_shape = check_shape(input_shape, "input_shape", "Sequential.build")
-        if input_shape and input_shape[0] is None:
-            input_shape = input_shape[1:]
-        if not input_shape:
-            raise ValueError("Sequential.build: input_shape must give the size of each "
-                             "sample, e.g. (None, 20) or (20,), got (None,).")
-        if self.built:
-            built_for = tuple(self.layers[0].input_shape)
-            if not _shape_matches(input_shape, built_for) or len(input_shape) != len(built_for):
-                raise ValueError(
-                    f"Sequential.build: the model is already built for inputs of shape "
-                    f"{(None,) + built_for}, got input_shape {(None,) + input_shape}. A built "
-                    f"model's input size cannot change (its weights are sized for it); build "
-                    f"a new model for the new size.")
-            return
-        self._build_layers(input_shape)
+        input_shape = checks.build_shape(self, input_shape)
+        if input_shape is not None:                          # None: built for it already
+            self.build_layers(input_shape)
 
     @property
     def built(self) -> bool:
@@ -199,7 +147,9 @@ class Sequential:
             return first.input_shape
         return first.declared_input_shape
 
-    def _build_layers(self, input_shape) -> None:
+    def build_layers(self, input_shape) -> None:
+        """Build every layer in turn for one sample's `input_shape` (checked by ``build``,
+        the public entry point), each for the output shape of the one before."""
         self._trainer = None
         shape = tuple(input_shape)
         for layer in self.layers:
@@ -216,18 +166,6 @@ class Sequential:
             for layer in self.layers:
                 if layer not in self.mixed_weights.masters:
                     self.mixed_weights.adopt(layer)
-
-    def _name_layer(self, layer: Layer) -> None:
-        taken = {existing.name for existing in self.layers}
-        if layer.name is None:
-            base, index = layer.default_name, 0
-            layer.name = base
-            while layer.name in taken:
-                index += 1
-                layer.name = f"{base}_{index}"
-        elif layer.name in taken:
-            raise ValueError(f"Sequential.add: a layer named {layer.name!r} is already in the "
-                             f"model; layer names must be unique.")
 
     def _set_layer_roles(self) -> None:
         """No input gradient for the first layer. Every gradient passed between layers, and
@@ -251,14 +189,8 @@ class Sequential:
             raise ValueError("Sequential.compile: loss is required, e.g. "
                              "loss='binary_crossentropy' or loss='mse'.")
         self.loss = losses_module.get(loss)
-        if isinstance(metrics, str) or callable(metrics):
-            metrics = [metrics]
-        if metrics is not None and (isinstance(metrics, dict)
-                                    or not hasattr(metrics, "__iter__")):
-            raise TypeError(f"Sequential.compile: metrics must be a list of names or "
-                            f"functions, e.g. metrics=['accuracy'], got {metrics!r} "
-                            f"({type(metrics).__name__}).")
-        self.metrics = [metrics_module.get(m) for m in (metrics or [])]
+        metrics = checks.metrics_list(metrics)
+        self.metrics = [metrics_module.get(m) for m in metrics]
         # what the inner loops call: built-ins without their input checks (the model checks
         # its data once, at the entry point)
         self.metric_functions = [metrics_module.unchecked(fn) for _, fn in self.metrics]
@@ -304,26 +236,7 @@ class Sequential:
         self.require_compiled(where)
         training = check_bool(training, "training", where)
         x, y = self.prepare_xy(x, y, where)
-        with ModelStep(self):
-            y_pred = self.forward(x, training=training)
-            check_outputs(self, y_pred, x, where)
-            loss = loss_and_backward(self, y, y_pred)
-        grads = [g.copy() for layer in self.layers for g in layer.grads.values()]
-        bad = [index for index, g in enumerate(grads) if first_non_finite(g) is not None]
-        if not np.isfinite(loss) or bad:
-            what = f"the loss is {loss}" if not np.isfinite(loss) else \
-                f"the gradient of weight {bad[0]} (get_weights() order) is not finite"
-            scaled = "" if self.loss_scale is None or not bad else \
-                f" (with the loss scaled by {self.loss_scale.scale:g})"
-            raise ValueError(
-                f"{where}: {what}{scaled} although x and y are finite — the numbers overflowed "
-                f"{self.compute_dtype} inside the model ({scale_report(self, x, y)}). Expected "
-                f"inputs and targets of moderate size: scale them (e.g. standardise each "
-                f"feature) or use dtype='float64'.")
-        if self.loss_scale is not None:
-            scale = np.float32(self.loss_scale.scale)
-            grads = [g.astype(self.dtype) / scale for g in grads]
-        return loss, grads
+        return gradients(self, x, y, training, where)
 
     # ================================================================== training
     def train_on_batch(self, x, y) -> Union[float, List[float]]:
@@ -444,43 +357,12 @@ class Sequential:
     def prepare_x(self, x, where: str) -> np.ndarray:
         """`x` checked and converted as the first layer takes it (n, …), the model built from
         it if need be; errors name `where`. What every entry point runs once."""
-        if not self.layers:
-            raise ValueError(f"{where}: the model has no layers; add some first.")
-        if x is None:
-            raise ValueError(f"{where}: x is required.")
-        x = self.layers[0].prepare_input(x, "x", where)
-        if x.size == 0 or x.ndim == 0:
-            check_not_empty(x, "x", where)
-            raise ValueError(f"{where}: x has shape {x.shape}: its samples are empty (a "
-                             f"dimension of size 0 after the batch); expected at least one "
-                             f"feature (or timestep) per sample.")
-        if not self.built:
-            self._build_layers(self.layers[0].shape_from_data(x.shape[1:]))
-        expected = self.layers[0].input_shape
-        if not _shape_matches(x.shape[1:], expected):
-            raise ValueError(
-                f"{where}: x has shape {x.shape}, but the model expects "
-                f"{(None,) + tuple(expected)} — "
-                f"its first layer, {self.layers[0].describe()}, was built for that. Build a new "
-                f"model for a different input size.")
-        return x
+        return checks.prepare_x(self, x, where)
 
     def prepare_xy(self, x, y, where: str) -> Tuple[np.ndarray, np.ndarray]:
         """(x, y) checked as ``prepare_x`` and the loss want them, y (n, …) shaped like the
         outputs (labels (n,) for outputs (n, 1), as Keras); errors name `where`."""
-        x = self.prepare_x(x, where)
-        if y is None:
-            raise ValueError(f"{where}: y (the targets) is required.")
-        y = as_float_array(y, "y", where, self.dtype)
-        check_same_length(x, y, where)
-        if self.loss is not None:
-            self.loss.check_targets(y, where)
-        output = tuple(self.layers[-1].output_shape)
-        y = labels_like(y, (None,) + output, squeeze=False)
-        if not _shape_matches(y.shape[1:], output):
-            raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
-                             f"{(None,) + output}; give one target per output.")
-        return x, y
+        return checks.prepare_xy(self, x, y, where)
 
     # ================================================================== weights, config
     def get_weights(self) -> Arrays:
@@ -493,32 +375,7 @@ class Sequential:
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Overwrite every weight in place from a ``get_weights()``-style list (Keras's works)."""
-        where = "Sequential.set_weights"
-        if not self.built:
-            raise ValueError("Sequential.set_weights: the model is not built yet, so its "
-                             "weights do not exist; call build(input_shape) or give the first "
-                             "layer an input_shape.")
-        if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
-            raise TypeError(f"{where}: weights must be a list of arrays (as get_weights() "
-                            f"returns), got {type(weights).__name__}.")
-        weights = list(weights)
-        expected = [(layer, name, p.shape) for layer in self.layers
-                    for name, p in layer.params.items()]
-        if len(weights) != len(expected):
-            listing = ", ".join(f"{layer.name}/{name} {shape}" for layer, name, shape in expected)
-            raise ValueError(f"{where}: expected {len(expected)} arrays "
-                             f"({listing}), got {len(weights)}.")
-        checked, offset = [], 0                  # check every layer's before writing any
-        for layer in self.layers:
-            count = len(layer.params)
-            given = weights[offset:offset + count]
-            values = layer.checked_weights(given, f"{where}: {layer.describe()}")
-            if self.dtype_policy.mixed:          # (float16-representable, checked above)
-                values = [cast_checked(as_array(value, f"weight {name!r}", where), self.dtype,
-                                       f"weight {name!r}", f"{where}: {layer.describe()}")
-                          for name, value in zip(layer.params, given)]
-            checked.append(values)
-            offset += count
+        checked = checks.weight_lists(self, weights)
         for layer, values in zip(self.layers, checked):
             for name, value in zip(layer.params, values):
                 if self.dtype_policy.mixed:
@@ -553,20 +410,11 @@ class Sequential:
     def from_config(cls, config: dict, dtype=None) -> "Sequential":
         """Rebuild an (untrained) model from ``get_config()``; `dtype` overrides the stored one
         (and then a stored loss scale is used only if the new dtype is mixed too)."""
-        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise ValueError(f"Sequential.from_config: expected a dict with a list of 'layers' "
-                             f"(as get_config() returns), got "
-                             f"{config if not isinstance(config, dict) else sorted(config)!r}.")
-        policy = precision.get_policy(dtype if dtype is not None
-                                      else config.get("dtype", "float32"),
-                                      "Sequential.from_config")
-        loss_scale = config.get("loss_scale")
-        loss_scale = precision.LossScale.from_config(loss_scale) \
-            if loss_scale is not None and policy.mixed else None
+        policy, loss_scale = checks.config_precision(config, dtype)
         model = cls([registry.deserialize(c) for c in config["layers"]], seed=config.get("seed"),
                     dtype=policy, name=config.get("name", "sequential"), loss_scale=loss_scale)
         if config.get("input_shape") is not None and not model.built:
-            model.build((None,) + tuple(config["input_shape"]))
+            model.build_layers(tuple(config["input_shape"]))
         return model
 
     def summary(self, print_fn=print) -> None:
@@ -589,13 +437,6 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
-
-
-def _shape_matches(shape, expected) -> bool:
-    """`shape` fits `expected`, where None in `expected` accepts any size."""
-    return len(shape) == len(expected) and all(e is None or e == s
-                                               for s, e in zip(shape, expected))
-
 
 
 def load_model(path) -> Sequential:

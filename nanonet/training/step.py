@@ -74,6 +74,32 @@ def loss_and_backward(model, y: np.ndarray, y_pred: np.ndarray) -> float:
     return loss
 
 
+def gradients(model, x: np.ndarray, y: np.ndarray, training: bool, where: str):
+    """(J, [∂J/∂w for every weight, get_weights() order]) on the prepared batch x (B, …),
+    y (B, …), nothing updated (``Sequential.loss_and_grads``); float32 gradients, unscaled,
+    for a mixed-precision model. An overflow is an error naming `where`."""
+    with ModelStep(model):
+        y_pred = model.forward(x, training=training)
+        check_outputs(model, y_pred, x, where)
+        loss = loss_and_backward(model, y, y_pred)
+    grads = [g.copy() for layer in model.layers for g in layer.grads.values()]
+    bad = [index for index, g in enumerate(grads) if first_non_finite(g) is not None]
+    if not math.isfinite(loss) or bad:
+        what = f"the loss is {loss}" if not math.isfinite(loss) else \
+            f"the gradient of weight {bad[0]} (get_weights() order) is not finite"
+        scaled = "" if model.loss_scale is None or not bad else \
+            f" (with the loss scaled by {model.loss_scale.scale:g})"
+        raise ValueError(
+            f"{where}: {what}{scaled} although x and y are finite — the numbers overflowed "
+            f"{model.compute_dtype} inside the model ({scale_report(model, x, y)}). Expected "
+            f"inputs and targets of moderate size: scale them (e.g. standardise each "
+            f"feature) or use dtype='float64'.")
+    if model.loss_scale is not None:
+        scale = np.float32(model.loss_scale.scale)
+        grads = [g.astype(model.dtype) / scale for g in grads]
+    return loss, grads
+
+
 class TrainingStep:
     """``TrainingStep(model)``: lays the model's weights out for its optimizer — every weight
     and gradient a view of one flat buffer, so the optimizer takes one pass (one array per
