@@ -235,7 +235,7 @@ class Sequential:
         where = "Sequential.loss_and_grads"
         self.require_compiled(where)
         training = check_bool(training, "training", where)
-        x, y = self.prepare_xy(x, y, where)
+        x, y = checks.prepare_xy(self, x, y, where)
         return gradients(self, x, y, training, where)
 
     # ================================================================== training
@@ -244,7 +244,7 @@ class Sequential:
         as Keras. Weight masks and mixed precision work as in ``fit``."""
         where = "Sequential.train_on_batch"
         self.require_compiled(where)
-        x, y = self.prepare_xy(x, y, where)
+        x, y = checks.prepare_xy(self, x, y, where)
         trainer = self.prepare_training()
         trainer.prepare_masks(where)
         loss, y_pred = trainer.run(x, y, 1, 1, None, where)
@@ -287,7 +287,7 @@ class Sequential:
             raise TypeError(f"{where}: augment must be a function augment(x_batch, y_batch, "
                             f"rng) -> (x_batch, y_batch), or None; got {augment!r:.60} "
                             f"({type(augment).__name__}).")
-        x, y = self.prepare_xy(x, y, where)
+        x, y = checks.prepare_xy(self, x, y, where)
         x, y, validation = loop.split_validation(self, x, y, validation_split,
                                                  validation_data, where)
         trainer = self.prepare_training()
@@ -313,7 +313,7 @@ class Sequential:
         self.require_compiled(where)
         batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
         verbose = loop.check_verbose(verbose, where)
-        x, y = self.prepare_xy(x, y, where)
+        x, y = checks.prepare_xy(self, x, y, where)
         steps = -(-len(x) // batch_size)  # ceil
         #len(x) / batch_size)
         progress = ProgressBar(steps, verbose)
@@ -333,7 +333,7 @@ class Sequential:
         where = "Sequential.predict"
         batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
         verbose = loop.check_verbose(verbose, where)
-        x = self.prepare_x(x, where)
+        x = checks.prepare_x(self, x, where)
         progress = ProgressBar(-(-len(x) // batch_size), verbose)
         with ModelStep(self):
             outputs = [self.forward(x[start:start + batch_size], training=False)
@@ -347,7 +347,7 @@ class Sequential:
         """``model(x)``: one forward pass over all of `x` at once."""
         where = "Sequential.__call__"
         training = check_bool(training, "training", where)
-        x = self.prepare_x(x, where)
+        x = checks.prepare_x(self, x, where)
         with ModelStep(self):
             output = self.forward(x, training=training)
         check_outputs(self, output, x, where)

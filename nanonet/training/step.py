@@ -167,7 +167,8 @@ class TrainingStep:
             if not finite:
                 return True                      # step skipped, the loss scale halved
             self.mixed.unscale_gradients()
-        self.masks.mask_gradients()
+        if self.masks.plan:                      # (no call at all without masks: hot path)
+            self.masks.mask_gradients()
         if not self.model.optimizer.apply_prepared(self.params, self.grads, check_finite=True):
             return False
         self.mask_weights()
@@ -175,7 +176,8 @@ class TrainingStep:
 
     def mask_weights(self) -> None:
         """w ← w ⊙ mask for every masked weight (then, mixed, the float16 copies follow)."""
-        self.masks.mask_weights()
+        if self.masks.plan:
+            self.masks.mask_weights()
         if self.mixed is not None:
             self.mixed.update_compute_copies()
 
