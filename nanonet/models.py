@@ -105,7 +105,7 @@ class Sequential:
         """Append a layer (built at once if the model already knows its input shape)."""
         checks.check_new_layer(self, layer)
         layer.name = checks.layer_name(self.layers, layer)
-        layer._model = self
+        layer.model = self
         layer.engine = self.engine
         if layer.dtype is None:
             layer.dtype = self.dtype

@@ -46,7 +46,7 @@ def check_new_layer(model, layer) -> None:
         raise ValueError(f"Sequential.add: {layer.describe()} has return_state=True, so it "
                          f"returns a list [output, h, c], which a Sequential cannot pass "
                          f"on; call the layer directly to get its states.")
-    if getattr(layer, "_model", None) is not None:
+    if getattr(layer, "model", None) is not None:
         raise ValueError(f"Sequential.add: {layer.describe()} already belongs to a model; "
                          f"create a new layer instead of sharing one.")
     if model.dtype_policy.mixed and layer.dtype is not None and layer.dtype != model.dtype:
