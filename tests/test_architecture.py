@@ -7,6 +7,7 @@ layers/dense.py depends on ``nanonet.ops``, not on ``nanonet/__init__.py``), bec
 always initialises them first; what a package's ``__init__`` imports is counted.
 """
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -242,3 +243,13 @@ def test_the_private_call_check_can_fail(tmp_path):
                       "def _helper():\n"
                       "    pass\n")
     assert _private_calls_on_others(source) == ["2: model._prepare_x(…)"]
+
+
+def test_the_label_rule_exists_once():
+    """Labels (n,) against predictions (n, 1) are reconciled in one place, validation.labels_like
+    (losses, metrics and the model's prepare_xy call it): nowhere else is a label array
+    reshaped by a last axis of size 1."""
+    pattern = re.compile(r"\.reshape\(\s*\w+\.shape(\[:-1\]| \+ \(1,\))\s*\)")
+    places = sorted(name for name, path in MODULES.items()
+                    if pattern.search(path.read_text(encoding="utf-8")))
+    assert places == ["nanonet.validation"]

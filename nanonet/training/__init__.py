@@ -7,8 +7,11 @@
                  TrainingStep (forward → loss → backward → update on one batch)
     loop.py      fit's epochs and batches, evaluate's batches, validation data
 
+    checks.py    the checks at the model's entry points (layers, shapes, data, weights)
+
 The mixed-precision weights are precision.MixedWeights; the flat weight buffers
-nanonet.fast.buffers.
+nanonet.fast.buffers. One TrainingStep serves both engines: what an engine changes is inside
+the layers (``layer.engine``) and the optimizer (``optimizer.engine``), which the step calls.
 """
 from .loop import evaluate_batches
 from .masks import WeightMasks
