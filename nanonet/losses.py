@@ -28,7 +28,7 @@ from typing import Tuple, Union
 import numpy as np
 
 from .validation import (all_finite, as_array, cast_checked, check_bool, check_finite,
-                         unknown_name_error)
+                         check_labels_match, unknown_name_error)
 
 EPSILON = 1e-7  # Keras's backend epsilon
 
@@ -148,16 +148,9 @@ class Loss:
         if y_pred.size == 0:
             raise ValueError(f"{where}: {pred_name} is empty (shape {y_pred.shape}); expected "
                              f"at least one prediction.")
-        if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-            y_true = y_true.reshape(y_true.shape[:-1])          # (n, 1) labels, (n,) predictions
-        elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-            y_true = y_true.reshape(y_true.shape + (1,))        # (n,) labels, (n, 1) predictions
-        if y_true.shape != y_pred.shape:
-            raise ValueError(
-                f"{where}: y_true has shape {y_true.shape} but {pred_name} has shape "
-                f"{y_pred.shape}; expected the same shape, one label per prediction (a last "
-                f"axis of size 1 may differ, e.g. (n,) and (n, 1), as in Keras). They are not "
-                f"broadcast: that would compare every label with every prediction.")
+        y_true = check_labels_match(y_true, y_pred, where, pred_name,
+                                    note=" They are not broadcast: that would compare every "
+                                         "label with every prediction.")
         self.check_targets(y_true, where)
         return y_true, y_pred
 

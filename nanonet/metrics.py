@@ -10,7 +10,8 @@ from typing import Callable, Dict, Tuple, Union
 
 import numpy as np
 
-from .validation import as_array, check_finite, check_float, unknown_name_error
+from .validation import (as_array, check_finite, check_float, check_labels_match,
+                         unknown_name_error)
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
@@ -30,15 +31,7 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
     if y_pred.size == 0:
         raise ValueError(f"{where}: y_pred is empty (shape {y_pred.shape}); expected at least "
                          f"one prediction.")
-    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        y_true = y_true.reshape(y_true.shape[:-1])
-    elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-        y_true = y_true.reshape(y_true.shape + (1,))
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"{where}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; "
-            f"expected the same shape, one label per prediction (a last axis of size 1 may "
-            f"differ, e.g. (n,) and (n, 1), as in Keras).")
+    y_true = check_labels_match(y_true, y_pred, where)
     if y_true.min() < 0 or y_true.max() > 1:
         index = tuple(int(i) for i in np.argwhere((y_true < 0) | (y_true > 1))[0])
         raise ValueError(f"{where}: labels must be in [0, 1] (the classes 0 and 1), but "

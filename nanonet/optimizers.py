@@ -99,7 +99,7 @@ class Optimizer:
         saved = self.iterations, [{k: v.copy() for k, v in slots.items() if k[0] != "_"}
                                   for slots in self.slots]
         with np.errstate(all="ignore"):          # a step that overflows is reported below
-            updated = self._apply(params, grads, check_finite=True)
+            updated = self.apply_prepared(params, grads, check_finite=True)
         if updated:
             return True
         self.iterations = saved[0]
@@ -122,9 +122,13 @@ class Optimizer:
             f"optimizer's state are left as they were; lower the learning_rate, clip the "
             f"gradients (clipnorm=1.0) or use float64 weights.")
 
-    def _apply(self, params: List[np.ndarray], grads: List[np.ndarray],
-               check_finite: bool) -> bool:
-        """``apply_gradients`` without the argument checks (a model's own, known-good lists)."""
+    def apply_prepared(self, params: List[np.ndarray], grads: List[np.ndarray],
+                       check_finite: bool) -> bool:
+        """``apply_gradients`` without its argument checks and without restoring the state on
+        failure: for a model's own, known-good lists (float arrays, grads shaped like params,
+        e.g. one flat buffer each). Updates in place and returns True, or returns False if the
+        step would not be finite (the weights left as they were; unlike apply_gradients, the
+        iteration count is not put back)."""
         if not self.slots:
             self.slots = [self._make_slots(p) for p in params]
         if self.clipnorm is not None or self.global_clipnorm is not None \

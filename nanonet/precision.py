@@ -39,6 +39,7 @@ from typing import Optional, Union
 
 import numpy as np
 
+from .fast.buffers import packed
 from .validation import check_float, check_int, float_dtype, unknown_name_error
 
 #: the policy names, as Keras's ``tf.keras.mixed_precision.Policy`` (no bfloat16: NumPy lacks it)
@@ -215,3 +216,86 @@ def all_finite(arrays) -> bool:
 
 
 PolicyLike = Union[str, Policy, np.dtype, type]
+
+
+class MixedWeights:
+    """A mixed-precision model's two copies of every weight (the module docstring's w32, w16)
+    and what the training step does with them.
+
+    ``masters[layer][name]``: the float32 master weights (what get_weights, save and the
+    optimizer see); ``master_grads[layer][name]``: their float32 gradients; the layer's own
+    ``params`` / ``grads`` are the float16 compute copies. ``pack`` lays them out for training.
+    """
+
+    def __init__(self, policy: Policy, loss_scale: LossScale):
+        self.variable_dtype, self.compute_dtype = policy.variable_dtype, policy.compute_dtype
+        self.loss_scale = loss_scale
+        self.masters: dict = {}
+        self.master_grads: dict = {}
+        self.compute_params: list = []
+        self.compute_grads: list = []
+        self.train_params: list = []
+        self.train_grads: list = []
+
+    def adopt(self, layer) -> None:
+        """The layer's float32 weights become its masters; the layer gets float16 copies (and
+        float16 gradients) to compute with."""
+        self.masters[layer] = dict(layer.params)
+        for name, master in layer.params.items():
+            layer.params[name] = master.astype(self.compute_dtype)
+            layer.grads[name] = np.zeros(master.shape, self.compute_dtype)
+        layer.dtype = self.compute_dtype
+
+    def pack(self, layers, clipnorm) -> tuple:
+        """Four buffers of every weight, in get_weights() order — float32 masters and gradients
+        (what the optimizer updates), float16 compute weights and gradients (what the layers
+        use) — each one flat array (one array per weight with `clipnorm`, which clips each
+        weight's gradient separately). Returns (train_params, train_grads) for the optimizer."""
+        pairs = [(layer, name) for layer in layers for name in layer.params]
+        masters = [self.masters[layer][name] for layer, name in pairs]
+        self.master_grads = {layer: {} for layer in layers}
+        if not pairs:
+            views = [[], [], [], []]
+            buffers = views
+        elif clipnorm is not None:
+            views = [[np.array(m) for m in masters], [np.zeros_like(m) for m in masters],
+                     [layer.params[name] for layer, name in pairs],
+                     [layer.grads[name] for layer, name in pairs]]
+            buffers = views
+        else:
+            flat = [packed(masters, self.variable_dtype),
+                    packed(masters, self.variable_dtype, zeros=True),
+                    packed(masters, self.compute_dtype),
+                    packed(masters, self.compute_dtype, zeros=True)]
+            views = [views for _, views in flat]
+            buffers = [[buffer] for buffer, _ in flat]
+        self.train_params, self.train_grads, self.compute_params, self.compute_grads = buffers
+        for (layer, name), master, grad32, compute, grad16 in zip(pairs, *views):
+            self.masters[layer][name] = master
+            self.master_grads[layer][name] = grad32
+            layer.params[name], layer.grads[name] = compute, grad16
+        return self.train_params, self.train_grads
+
+    def scaled_gradient(self, gradient: np.ndarray) -> np.ndarray:
+        """S·gradient (in float32), rounded to float16 for the layers — where a too-large S
+        overflows to inf."""
+        scaled = np.multiply(gradient, np.float32(self.loss_scale.scale), dtype=np.float32)
+        return scaled.astype(self.compute_dtype)
+
+    def unscale_gradients(self) -> None:
+        """The float32 gradients the optimizer reads: g32 = float32(g16) / S."""
+        scale = np.float32(self.loss_scale.scale)
+        for grad32, grad16 in zip(self.train_grads, self.compute_grads):
+            np.copyto(grad32, grad16)
+            grad32 /= scale
+
+    def update_compute_copies(self) -> None:
+        """w16 = float16(w32) for every weight (after an update)."""
+        with np.errstate(over="ignore"):         # beyond 65504 gives inf, reported downstream
+            for compute, master in zip(self.compute_params, self.train_params):
+                np.copyto(compute, master, casting="same_kind")
+
+    def write(self, layer, name: str, value: np.ndarray) -> None:
+        """Overwrite one master weight and its float16 copy (set_weights)."""
+        self.masters[layer][name][...] = value
+        layer.params[name][...] = value.astype(self.compute_dtype)

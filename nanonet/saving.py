@@ -518,10 +518,10 @@ def _restore_compile(model, header: dict, entries: Dict[str, np.ndarray], path: 
         return
     state = {key[len("optimizer/"):]: value for key, value in entries.items()
              if key.startswith("optimizer/")}
-    model._prepare_training()
-    _check_optimizer_state(model.optimizer, state, model._train_params, where)
+    params = model.prepare_training().params
+    _check_optimizer_state(model.optimizer, state, params, where)
     try:
-        model.optimizer.set_state(state, model._train_params)
+        model.optimizer.set_state(state, params)
     except Exception as error:  # noqa: BLE001
         raise ValueError(f"{where}: the optimizer state is incomplete or does not match the "
                          f"model ({error}).") from None

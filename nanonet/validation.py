@@ -339,6 +339,31 @@ def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
             f"got x with {len(x)} (shape {x.shape}) and y with {len(y)} (shape {y.shape}).")
 
 
+def labels_like(y_true: np.ndarray, pred_shape: tuple, squeeze: bool = True) -> np.ndarray:
+    """Keras's one rule for labels against predictions of shape `pred_shape`: a last axis of
+    size 1 may differ. Labels (n,) for predictions (n, 1) become (n, 1); with `squeeze`,
+    labels (n, 1) for predictions (n,) become (n,). Any other labels come back unchanged (the
+    caller compares the shapes and says what it expected)."""
+    if squeeze and y_true.ndim == len(pred_shape) + 1 and y_true.shape[-1] == 1:
+        return y_true.reshape(y_true.shape[:-1])
+    if len(pred_shape) == y_true.ndim + 1 and pred_shape[-1] == 1:
+        return y_true.reshape(y_true.shape + (1,))
+    return y_true
+
+
+def check_labels_match(y_true: np.ndarray, y_pred: np.ndarray, where: str,
+                       pred_name: str = "y_pred", note: str = "") -> np.ndarray:
+    """`y_true` shaped like `y_pred` by ``labels_like``, or a ValueError naming both shapes
+    (never a broadcast (n,) × (n, 1) → (n, n)); `note` is added to the message."""
+    y_true = labels_like(y_true, y_pred.shape)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{where}: y_true has shape {y_true.shape} but {pred_name} has shape "
+            f"{y_pred.shape}; expected the same shape, one label per prediction (a last "
+            f"axis of size 1 may differ, e.g. (n,) and (n, 1), as in Keras).{note}")
+    return y_true
+
+
 def check_not_empty(x: np.ndarray, name: str, where: str) -> None:
     """Raise ValueError for a dataset with zero samples."""
     if x.ndim == 0 or x.shape[0] == 0:

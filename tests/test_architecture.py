@@ -7,6 +7,7 @@ layers/dense.py depends on ``nanonet.ops``, not on ``nanonet/__init__.py``), bec
 always initialises them first; what a package's ``__init__`` imports is counted.
 """
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,57 @@ def test_import_nanonet_leaves_the_tools_unimported():
                           cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def _private_calls_on_others(path: Path) -> list:
+    """'line: receiver._name(…)' for every call of a private attribute of another object in
+    the file: not on self, cls or super(), and not of a function the file itself defines (a
+    module's own helpers, e.g. a class calling its own private method on another instance)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    own = {node.name for node in ast.walk(tree)
+           if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name, receiver = node.func.attr, node.func.value
+        if not name.startswith("_") or name.startswith("__") or name in own:
+            continue
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+            continue
+        if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) \
+                and receiver.func.id == "super":
+            continue
+        found.append(f"{node.lineno}: {ast.unparse(node.func)}(…)")
+    return found
+
+
+def test_no_module_calls_another_objects_private_methods():
+    """What one module needs of another's objects is a public, documented method: no
+    ``model._prepare_x(…)`` from gradcheck, no ``optimizer._apply(…)`` from models."""
+    offenders = {name: calls for name, path in MODULES.items()
+                 if (calls := _private_calls_on_others(path))}
+    assert offenders == {}
+
+
+def test_the_private_call_check_can_fail(tmp_path):
+    source = tmp_path / "sample.py"
+    source.write_text("def f(model, optimizer):\n"
+                      "    model._prepare_x(1)\n"
+                      "    optimizer.apply_prepared()\n"
+                      "    self._own()\n"
+                      "    super()._also()\n"
+                      "    other._helper()\n"
+                      "def _helper():\n"
+                      "    pass\n")
+    assert _private_calls_on_others(source) == ["2: model._prepare_x(…)"]
+
+
+def test_the_label_rule_exists_once():
+    """Labels (n,) against predictions (n, 1) are reconciled in one place, validation.labels_like
+    (losses, metrics and the model's prepare_xy call it): nowhere else is a label array
+    reshaped by a last axis of size 1."""
+    pattern = re.compile(r"\.reshape\(\s*\w+\.shape(\[:-1\]| \+ \(1,\))\s*\)")
+    places = sorted(name for name, path in MODULES.items()
+                    if pattern.search(path.read_text(encoding="utf-8")))
+    assert places == ["nanonet.validation"]

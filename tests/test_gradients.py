@@ -111,7 +111,7 @@ def test_model_with_separate_activation_layers_uses_logits_path_and_checks():
     model = nn.Sequential([layers.Dense(3, input_shape=(2,)), layers.Tanh(), layers.Dense(1),
                            layers.Sigmoid()], seed=1)
     model.compile(optimizer="sgd", loss="binary_crossentropy")
-    assert model._uses_logits()
+    assert model.uses_logits()
     assert_passed(gradcheck.check_model(model, rng.standard_normal((5, 2)),
                                         rng.integers(0, 2, 5)))
 

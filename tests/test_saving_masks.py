@@ -148,7 +148,7 @@ def test_mixed_precision_partial_masks_and_no_optimizer_state(tmp_path):
     loaded.fit(x, y, epochs=1, batch_size=8, verbose=0)
     for (layer_name, name), mask in masks_of(model).items():
         layer = next(layer for layer in loaded.layers if layer.name == layer_name)
-        assert np.all(loaded._masters[layer][name][~mask] == 0)
+        assert np.all(loaded.mixed_weights.masters[layer][name][~mask] == 0)
         assert np.all(layer.params[name][~mask] == 0)
 
 

@@ -206,7 +206,7 @@ def test_augment_runs_once_per_training_batch_with_the_models_stream_never_on_va
     recorder = Recorder()
     model.fit(x, y, epochs=3, batch_size=8, verbose=0, validation_split=0.2, augment=recorder)
     assert len(recorder.calls) == 3 * 5                 # 40 training samples: 5 batches/epoch
-    assert all(rng is model._augment_rng for _, _, rng in recorder.calls)
+    assert all(rng is model.random_streams.augment for _, _, rng in recorder.calls)
     seen = np.concatenate([xb for xb, _, _ in recorder.calls[:5]])
     assert sorted(map(tuple, seen)) == sorted(map(tuple, x[:40]))  # training rows only, once
     recorder.calls.clear()

@@ -261,7 +261,7 @@ class QuantizedModel:
         weights in batches of `batch_size` (default 32, as Sequential.predict)."""
         where = "QuantizedModel.predict"
         batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
-        x = self._prepare_x(x, where)
+        x = self.prepare_x(x, where)
         outputs = []
         with np.errstate(all="ignore"):        # an overflow is reported below, clearly
             for start in range(0, len(x), batch_size):
@@ -278,7 +278,9 @@ class QuantizedModel:
                              f"feature).")
         return outputs
 
-    def _prepare_x(self, x, where: str) -> np.ndarray:
+    def prepare_x(self, x, where: str) -> np.ndarray:
+        """`x` (n, …) checked and converted as the first layer takes it (token ids, or floats
+        of the compute dtype) and of the model's input shape; errors name `where`."""
         if x is None:
             raise ValueError(f"{where}: x is required.")
         if self.input_dim is not None:
@@ -383,7 +385,7 @@ def error_bound(model, quantized: QuantizedModel, x, weight_errors: str = "half_
                          "same layers).")
     if weight_errors not in ("half_step", "actual"):
         raise _unknown("error_bound: weight_errors", weight_errors, ("half_step", "actual"))
-    x = quantized._prepare_x(x, "error_bound")
+    x = quantized.prepare_x(x, "error_bound")
     value = x.astype(np.float64) if x.dtype.kind == "f" else x
     err, mask = np.zeros(x.shape), None
     for weights, q_layer in zip(layer_weights(model), quantized.layers):

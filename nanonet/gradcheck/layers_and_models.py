@@ -123,6 +123,7 @@ def check_model(model, x, y, eps: float = DEFAULT_EPS, tol: float = DEFAULT_TOL,
     same weights is checked, dropout off.
     """
     from ..models import Sequential
+    from ..training import evaluate_batches
     where = "gradcheck.check_model"
     if isinstance(model, type) and issubclass(model, Sequential):
         raise TypeError(f"{where}: model must be a Sequential instance, got the class itself; "
@@ -131,20 +132,20 @@ def check_model(model, x, y, eps: float = DEFAULT_EPS, tol: float = DEFAULT_TOL,
         raise TypeError(f"{where}: model must be a compiled nanonet Sequential, got "
                         f"{show_value(model)}.")
     eps, tol, seed = check_settings(eps, tol, seed, where)
-    model._require_compiled(where)
-    x = model._prepare_x(x, where)
+    model.require_compiled(where)
+    x = model.prepare_x(x, where)
     probe = Sequential.from_config(model.get_config(), dtype="float64")
     probe.engine = model.engine                  # not in the config: the same code is checked
-    probe._prepare_x(x, where)                             # builds it like the model
+    probe.prepare_x(x, where)                              # builds it like the model
     probe.set_weights(model.get_weights())
     probe.compile(optimizer="sgd", loss=type(model.loss)(**_loss_kwargs(model.loss)))
     x = x if x.dtype.kind in "iub" else x.astype(np.float64)
-    _, y64 = probe._prepare_xy(x, y, where)                # x/y mismatches name check_model
-    probe._evaluate_arrays(x, y64, len(x), where)         # … and so do bad labels
+    _, y64 = probe.prepare_xy(x, y, where)                 # x/y mismatches name check_model
+    evaluate_batches(probe, x, y64, len(x), where)        # … and so do bad labels
     loss, grads = probe.loss_and_grads(x, y64)
 
     def loss_value(_=None) -> float:
-        return probe._evaluate_arrays(x, y64, len(x), where)["loss"]
+        return evaluate_batches(probe, x, y64, len(x), where)["loss"]
 
     report = GradCheckReport(f"model {model.name!r} with {probe.loss.name}", eps=eps, tol=tol)
     params = [(layer, name) for layer in probe.layers for name in layer.params]

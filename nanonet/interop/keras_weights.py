@@ -107,7 +107,7 @@ def _input_shape_from(model, arrays: List[np.ndarray]) -> tuple:
     """The input shape an unbuilt model's first layer implies from the first weight."""
     from ..layers import LSTM, Dense, Embedding
     first = model.layers[0] if model.layers else None
-    known = model._known_input_shape() if hasattr(model, "_known_input_shape") else None
+    known = model.known_input_shape() if hasattr(model, "known_input_shape") else None
     if known is not None:
         return known
     if not arrays:

@@ -49,7 +49,9 @@ class Layer:
     """
 
     default_name = "layer"
-    _model = None  # the Sequential this layer belongs to, once added
+    #: the Sequential this layer belongs to, set by ``Sequential.add`` (a layer belongs to one
+    #: model); layers read nothing of it
+    model = None
     in_model_step = False  # (set per instance in __init__; see there)
     #: set to "sigmoid" by layers whose output is σ(logits) with the logits kept by forward;
     #: losses use it to compute binary cross-entropy from the logits, as Keras does.
