@@ -87,12 +87,11 @@ def cmd_lesson(args: argparse.Namespace) -> int:
 
 
 def cmd_notebook(args: argparse.Namespace) -> int:
-    from .teaching.notebook import lesson_notebook, missing_packages
+    from .teaching.notebook import lesson_notebook, missing_message
     path = resolve_lesson(args.name)
-    missing = missing_packages()
+    missing = missing_message("nanonet notebook")
     if missing:
-        print(f"nanonet notebook: needs {', '.join(missing)} — install the notebook extra: "
-              f"pip install -e '.[notebook]'", file=sys.stderr)
+        print(missing, file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path("lesson_output") / path.stem[:2]   # as `lesson`
     what = "converting" if args.no_run else "running"

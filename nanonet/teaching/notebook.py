@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-__all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "lesson_notebook", "run_notebook"]
+__all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "missing_message", "lesson_notebook",
+           "run_notebook"]
 
 #: what converting and running a lesson as a notebook needs (the ``[notebook]`` extra)
 NOTEBOOK_PACKAGES = ("jupytext", "nbclient", "ipykernel")
@@ -37,11 +38,19 @@ def missing_packages() -> list:
     return [name for name in NOTEBOOK_PACKAGES if importlib.util.find_spec(name) is None]
 
 
-def _require(where: str) -> None:
+def missing_message(where: str) -> Optional[str]:
+    """What `where` needs installed, as one line, or None if nothing is missing."""
     missing = missing_packages()
-    if missing:
-        raise ImportError(f"{where}: needs {', '.join(missing)} — install the notebook extra: "
-                          f"pip install -e '.[notebook]'")
+    if not missing:
+        return None
+    return (f"{where}: needs {', '.join(missing)} — install the notebook extra: "
+            f"pip install -e '.[notebook]'")
+
+
+def _require(where: str) -> None:
+    message = missing_message(where)
+    if message:
+        raise ImportError(message)
 
 
 def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
