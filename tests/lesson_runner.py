@@ -2,10 +2,12 @@
 process, warnings as errors — and read numbers off what it prints (shared by the lesson tests)."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import List, NamedTuple
 
 import pytest
 
@@ -47,14 +49,44 @@ def assert_figures_written(out: Path, names) -> None:
         assert path.exists() and path.stat().st_size > 1000, f"{name} missing or empty"
 
 
-def lesson_fixture(number: str):
-    """A module-scoped fixture that runs lesson `number` once (quick mode) and gives
-    (CompletedProcess, output folder); it fails with the lesson's output if the run fails."""
-    @pytest.fixture(scope="module")
-    def run(tmp_path_factory):
-        out = tmp_path_factory.mktemp(f"lesson{number}")
-        result = run_lesson(number, out)
+#: the environment variable naming the seeds each lesson test runs its lesson with
+SEEDS_VARIABLE = "NANONET_LESSON_SEEDS"
+
+
+def lesson_seeds() -> List[int]:
+    """The seeds the lesson tests run each lesson with: ``NANONET_LESSON_SEEDS="0,1,2"`` (what
+    .ci/run sets, so every claim a lesson prints is checked on three seeds), else seed 0 alone
+    (the README's test command, which must stay fast)."""
+    text = os.environ.get(SEEDS_VARIABLE, "0").strip()
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or min(seeds) < 0:
+        raise pytest.UsageError(f"{SEEDS_VARIABLE}={text!r}: expected seeds >= 0 separated by "
+                                f"commas, like 0,1,2.")
+    return seeds
+
+
+class LessonRun(NamedTuple):
+    """One run of a lesson: what it printed (``result.stdout``), where it wrote, its seed."""
+
+    result: subprocess.CompletedProcess
+    out: Path
+    seed: int
+
+
+def lesson_fixture(number: str, *args: str):
+    """A module-scoped fixture that runs lesson `number` (quick mode, with `args`) once per
+    seed of :func:`lesson_seeds` and gives a LessonRun — (result, out, seed), so ``run[0]`` is
+    the CompletedProcess; every test of the module runs once per seed, so a claim the lesson
+    prints is checked on every seed. It fails with the lesson's output if the run fails."""
+    @pytest.fixture(scope="module", params=lesson_seeds(), ids=lambda seed: f"seed{seed}")
+    def run(request, tmp_path_factory):
+        seed = request.param
+        out = tmp_path_factory.mktemp(f"lesson{number}_seed{seed}")
+        result = run_lesson(number, out, "--seed", str(seed), *args)
         assert result.returncode == 0, \
-            f"lesson {number} failed:\n{result.stdout[-3000:]}\n{result.stderr}"
-        return result, out
+            f"lesson {number} (seed {seed}) failed:\n{result.stdout[-3000:]}\n{result.stderr}"
+        return LessonRun(result, out, seed)
     return run
