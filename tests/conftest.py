@@ -91,7 +91,8 @@ SLOWEST_FILES = ("test_exercises.py",          # 37 s: grading subprocesses
                  "test_lesson_08.py",          # 25 s: the lesson, with two DDP processes
                  "test_exercise_copies.py",    # 15 s
                  "test_fuzz_tools.py",         # 14 s
-                 "test_lesson_05.py", "test_lesson_06.py", "test_lessons.py", "test_cli.py",
+                 "test_lesson_05.py", "test_lesson_06.py", "test_lesson_03.py", "test_lesson_02.py",
+                 "test_cli.py",
                  "test_fuzz_model.py", "test_sequences.py", "test_figure_checks.py",
                  "test_selfcheck.py", "test_lesson_09.py", "test_interop_torch.py",
                  "test_gradcheck.py", "test_lesson_07.py", "test_lesson_04.py")
