@@ -73,7 +73,7 @@ def _imported(module: str, node) -> list:
         return []
     return [source] + [f"{source}.{alias.name}" for alias in node.names
                        if f"{source}.{alias.name}" in MODULES
-                       or f"{source}.{alias.name}" in nanonet.MOVED]
+                       or nanonet.moved_to(f"{source}.{alias.name}")]
 
 
 def _owner(name: str) -> str:
@@ -151,7 +151,7 @@ def test_every_import_inside_nanonet_names_a_module_that_exists():
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for name in _imported(module, node):
-                    if name in nanonet.MOVED or _owner(name) not in MODULES:
+                    if nanonet.moved_to(name) or _owner(name) not in MODULES:
                         wrong.append(f"{module}: {name}")
     assert not wrong, wrong
 
@@ -164,7 +164,29 @@ def test_the_top_level_holds_only_the_floors():
                         f"belongs to (teaching/, gradcheck/, …) or add it to FLOORS on purpose")
 
 
-@pytest.mark.parametrize("old, new", sorted(nanonet.MOVED.items()))
+def _moved_modules() -> list:
+    """(old name, new name) of every moved module: MOVED's entries and, for a moved package,
+    every module inside it."""
+    pairs = []
+    for old, new in sorted(nanonet.MOVED.items()):
+        pairs.append((old, new))
+        inside = sorted(name for name in MODULES if name.startswith(new + "."))
+        pairs += [(old + name[len(new):], name) for name in inside]
+    return pairs
+
+
+def test_moved_to_follows_a_package_into_its_modules(monkeypatch):
+    monkeypatch.setitem(nanonet.MOVED, "nanonet.old_kit", "nanonet.teaching.kit")
+    assert nanonet.moved_to("nanonet.old_kit") == "nanonet.teaching.kit"
+    assert nanonet.moved_to("nanonet.old_kit.copies") == "nanonet.teaching.kit.copies"
+    assert nanonet.moved_to("nanonet.old_kit.a.b") == "nanonet.teaching.kit.a.b"
+    assert nanonet.moved_to("nanonet.old_kitchen") is None        # a prefix of the name only
+    assert nanonet.moved_to("nanonet.lesson") == "nanonet.teaching.lesson"
+    assert nanonet.moved_to("nanonet.teaching.lesson") is None
+    assert nanonet.moved_to("nanonet") is None and nanonet.moved_to("numpy") is None
+
+
+@pytest.mark.parametrize("old, new", _moved_modules())
 def test_a_moved_module_keeps_its_old_path(old, new):
     import importlib
     assert importlib.import_module(old) is importlib.import_module(new)
