@@ -30,7 +30,8 @@ MOVED = {"nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
          "nanonet.paper": "nanonet.teaching.paper",
          "nanonet.lesson": "nanonet.teaching.lesson",
          "nanonet.mutation": "nanonet.teaching.mutation",
-         "nanonet.notebook": "nanonet.teaching.notebook"}
+         "nanonet.notebook": "nanonet.teaching.notebook",
+         "nanonet.exercises": "nanonet.teaching.exercises"}
 
 
 def moved_to(name: str):

@@ -73,7 +73,7 @@ def _imported(module: str, node) -> list:
         return []
     return [source] + [f"{source}.{alias.name}" for alias in node.names
                        if f"{source}.{alias.name}" in MODULES
-                       or nanonet.moved_to(f"{source}.{alias.name}")]
+                       or nanonet.moved_to(f"{source}.{alias.name}") in MODULES]
 
 
 def _owner(name: str) -> str:
@@ -204,6 +204,13 @@ def test_old_paths_of_the_docs_and_lessons():
             "from nanonet import gradcheck\n"
             "assert gradcheck.EpsilonSweep is EpsilonSweep\n"
             "assert callable(gradcheck.epsilon_sweep) and callable(paper.verify)\n"
+            "import nanonet.exercises\n"                              # a moved package
+            "from nanonet.exercises.copies import make_student_copy\n"
+            "from nanonet.exercises import probes\n"
+            "from nanonet.teaching.exercises import copies\n"
+            "assert copies.make_student_copy is make_student_copy\n"
+            "assert nanonet.exercises is nanonet.teaching.exercises\n"
+            "assert nanonet.exercises.probes is probes\n"
             "print('ok')\n")
     done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
                           text=True, cwd=PACKAGE.parent)

@@ -117,7 +117,7 @@ def test_no_solution_and_no_marker_survives_in_the_files(full_copy):
 
 
 def test_marker_lines_inside_strings_are_text_not_regions(full_copy):
-    name = "nanonet/exercises/markers.py"
+    name = "nanonet/teaching/exercises/markers.py"
     assert "# --- exercise E07 begin ---" in _source(name)         # its docstring's example
     assert (full_copy.path / name).read_text("utf-8") == _source(name)
 

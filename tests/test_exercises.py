@@ -15,8 +15,8 @@ from nanonet.exercises import EXERCISES, get
 from nanonet.exercises import copies
 from nanonet.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
                                       make_bug_copy, make_student_copy)
-from nanonet.exercises.grading import (GRADER_ROOT, _error_lines, _selection, bug_is_caught,
-                                       grade)
+from nanonet.exercises.grading import (GRADER_FILES, GRADER_ROOT, _error_lines, _selection,
+                                       bug_is_caught, grade)
 from nanonet.exercises.markers import student_version
 from nanonet.exercises.record import RECORD_NAME
 
@@ -222,7 +222,11 @@ def test_a_crashed_check_is_summarised_by_its_error_lines_only():
 
 
 def test_the_grader_uses_this_checkouts_checks():
-    assert (GRADER_ROOT / "tests" / "test_exercise_checks.py").is_file()
+    """Every file the grader puts over a student's is in this checkout: a path left behind by a
+    move would make it grade with the student's own (editable) checks, and say so only in a
+    footnote."""
+    assert GRADER_ROOT == ROOT == copies.default_source_root()
+    assert [name for name in GRADER_FILES if not (GRADER_ROOT / name).is_file()] == []
 
 
 def test_the_command_line_lists_exercises_and_writes_a_student_copy(tmp_path):

@@ -12,7 +12,7 @@ from typing import List
 
 import numpy as np
 
-from ..gradcheck import GradCheckRow
+from ...gradcheck import GradCheckRow
 from .catalogue import Exercise
 
 PASSED, FAILED, NOT_IMPLEMENTED, ERROR = "passed", "failed", "not implemented", "error"
