@@ -7,6 +7,7 @@ layers/dense.py depends on ``nanonet.ops``, not on ``nanonet/__init__.py``), bec
 always initialises them first; what a package's ``__init__`` imports is counted.
 """
 import ast
+import configparser
 import re
 import subprocess
 import sys
@@ -34,7 +35,7 @@ FLOORS = {
     "text", "datasets", "preprocessing",                            # Keras's data tools
     "plotting.py", "figure_checks.py",                              # figures (matplotlib)
     "gradcheck",                                                    # gradient checking
-    "teaching", "exercises",                                        # the teaching tools
+    "teaching",                     # the teaching tools, exercises/ too: a floor above the core
     "interop",                                                      # PyTorch, Keras weights
     "cli.py",
 }
@@ -156,6 +157,23 @@ def test_every_import_inside_nanonet_names_a_module_that_exists():
     assert not wrong, wrong
 
 
+def _users_of(graph: dict, package: str) -> list:
+    """The modules outside `package` that import a module of it."""
+    def inside(name):
+        return name == package or name.startswith(package + ".")
+    return sorted(module for module, imported in graph.items()
+                  if not inside(module) and any(inside(name) for name in imported))
+
+
+def test_the_teaching_tools_are_a_floor_above_the_core():
+    """Nothing in the library core imports the teaching tools (teaching/: paper, lesson,
+    notebook, mutation, exercises/); only the command line, the floor above them, does."""
+    assert _users_of(import_graph(), "nanonet.teaching") == ["nanonet.cli"]
+    assert _users_of({"nanonet.models": {"nanonet.teaching.paper"}, "nanonet.teaching": set(),
+                      "nanonet.teaching.paper": {"nanonet.models"}},
+                     "nanonet.teaching") == ["nanonet.models"]          # the check can fail
+
+
 def test_the_top_level_holds_only_the_floors():
     top = {path.name for path in PACKAGE.iterdir()
            if path.suffix == ".py" or (path / "__init__.py").is_file()}
@@ -184,6 +202,31 @@ def test_moved_to_follows_a_package_into_its_modules(monkeypatch):
     assert nanonet.moved_to("nanonet.lesson") == "nanonet.teaching.lesson"
     assert nanonet.moved_to("nanonet.teaching.lesson") is None
     assert nanonet.moved_to("nanonet") is None and nanonet.moved_to("numpy") is None
+
+
+def _package_data() -> dict:
+    """{setup.cfg's package-data pattern, as a path under the project: the files it matches}."""
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parent / "setup.cfg", encoding="utf-8")
+    found = {}
+    for package, patterns in config["options.package_data"].items():
+        folder = PACKAGE.parent.joinpath(*package.split("."))
+        for pattern in patterns.split():
+            found[f"{folder.relative_to(PACKAGE.parent).as_posix()}/{pattern}"] = \
+                set(folder.glob(pattern))
+    return found
+
+
+def test_every_data_file_of_the_package_is_installed():
+    """Every file under nanonet/ that is not Python is package data in setup.cfg (the golden
+    numbers of the exercise checks, the datasets), and every pattern there matches a file: a
+    data file moved without its setup.cfg entry would be missing from an installed nanonet."""
+    patterns = _package_data()
+    assert [pattern for pattern, files in patterns.items() if not files] == []
+    installed = set().union(*patterns.values())
+    data = {path for path in PACKAGE.rglob("*") if path.is_file()
+            and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts}
+    assert sorted(path.relative_to(PACKAGE).as_posix() for path in data - installed) == []
 
 
 @pytest.mark.parametrize("old, new", _moved_modules())
