@@ -1,4 +1,5 @@
-"""Student copies and find-the-bug copies (nanonet.exercises.copies), made from the real repo."""
+"""Student copies and find-the-bug copies (nanonet.teaching.exercises.copies), made from the
+real repo."""
 import ast
 import difflib
 import io
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nanonet.exercises import copies, markers
-from nanonet.exercises.catalogue import EXERCISES, get
-from nanonet.exercises.record import RECORD_NAME, read_record
+from nanonet.teaching.exercises import copies, markers
+from nanonet.teaching.exercises.catalogue import EXERCISES, get
+from nanonet.teaching.exercises.record import RECORD_NAME, read_record
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from nanonet.exercises import EXERCISES, get
-from nanonet.exercises import copies
-from nanonet.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
-                                      make_bug_copy, make_student_copy)
-from nanonet.exercises.grading import (GRADER_FILES, GRADER_ROOT, _error_lines, _selection,
-                                       bug_is_caught, grade)
-from nanonet.exercises.markers import student_version
-from nanonet.exercises.record import RECORD_NAME
+from nanonet.teaching.exercises import EXERCISES, get
+from nanonet.teaching.exercises import copies
+from nanonet.teaching.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
+                                               make_bug_copy, make_student_copy)
+from nanonet.teaching.exercises.grading import (GRADER_FILES, GRADER_ROOT, _error_lines,
+                                                _selection, bug_is_caught, grade)
+from nanonet.teaching.exercises.markers import student_version
+from nanonet.teaching.exercises.record import RECORD_NAME
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only
@@ -107,7 +107,7 @@ for files in json.load(sys.stdin):
             os.remove(cached)
     for name in [m for m in sys.modules if m == "nanonet" or m.startswith("nanonet.")]:
         del sys.modules[name]
-    from nanonet.exercises import probes
+    from nanonet.teaching.exercises import probes
     print(json.dumps({r.exercise.id: r.status for r in probes.run_all()}))
 """
 
