@@ -210,6 +210,18 @@ def test_grading_never_quotes_the_mutated_line(tmp_path):
     assert mutant.new_text + " @ dz2" not in printed
 
 
+def test_an_error_is_located_in_a_copy_kept_in_a_folder_named_exercises():
+    """Only the grader's own frames (nanonet/teaching/exercises/) are left out of where an
+    error was raised, not every path with an 'exercises' folder in it."""
+    from nanonet.teaching.exercises.results import _where
+    namespace = {}
+    exec(compile("def dense_backward():\n    raise ValueError('shapes')\n",
+                 "/home/alice/exercises/week1/nanonet/layers/dense.py", "exec"), namespace)
+    with pytest.raises(ValueError) as raised:
+        namespace["dense_backward"]()
+    assert _where(raised.value) == "in dense_backward, nanonet/layers/dense.py"
+
+
 def test_a_crashed_check_is_summarised_by_its_error_lines_only():
     output = ("tests/test_exercise_checks.py:30: in test_exercise\n"
               "    result = probes.run(exercise_id)\n"
