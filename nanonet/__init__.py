@@ -21,29 +21,44 @@ __version__ = "0.1.0"
 __all__ = ["Sequential", "load_model", "History", "TrainingDivergedError", "layers", "losses",
            "optimizers", "metrics", "initializers", "ops", "gradcheck", "text", "__version__"]
 
-#: modules that moved to a subpackage: their old import paths keep working, as the same module
-#: object (``import nanonet.lesson`` is ``nanonet.teaching.lesson``), imported on first use
+#: modules and packages that moved: their old import paths keep working, as the same module
+#: object (``import nanonet.lesson`` is ``nanonet.teaching.lesson``), imported on first use; the
+#: modules inside a moved package move with it (see moved_to)
 MOVED = {"nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
          "nanonet.diagnosis": "nanonet.gradcheck.diagnosis",
          "nanonet.epsilon_sweep": "nanonet.gradcheck.sweep",
          "nanonet.paper": "nanonet.teaching.paper",
          "nanonet.lesson": "nanonet.teaching.lesson",
          "nanonet.mutation": "nanonet.teaching.mutation",
-         "nanonet.notebook": "nanonet.teaching.notebook"}
+         "nanonet.notebook": "nanonet.teaching.notebook",
+         "nanonet.exercises": "nanonet.teaching.exercises"}
+
+
+def moved_to(name: str):
+    """The new name of the module `name` if it moved, else None: its MOVED entry, or — for a
+    module inside a moved package — the package's new name plus the rest
+    (``nanonet.exercises.copies`` → ``nanonet.teaching.exercises.copies``)."""
+    old = name
+    while old not in MOVED:
+        if "." not in old:
+            return None
+        old = old.rsplit(".", 1)[0]
+    return MOVED[old] + name[len(old):]
 
 
 class _MovedModules:
-    """An import hook (a finder on ``sys.meta_path`` and its loader) for the old paths of MOVED."""
+    """An import hook (a finder on ``sys.meta_path`` and its loader) for the old paths of MOVED
+    and of the modules inside a moved package."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in MOVED:
+        if moved_to(fullname) is None:
             return None
         from importlib.machinery import ModuleSpec
         return ModuleSpec(fullname, self)
 
     def create_module(self, spec):
         from importlib import import_module
-        module = import_module(MOVED[spec.name])
+        module = import_module(moved_to(spec.name))
         spec.loader_state = module.__spec__         # the import system overwrites __spec__
         return module
 

@@ -203,7 +203,7 @@ def _add_selection(parser) -> None:
 
 
 def _exercise_ids(text: str) -> List[str]:
-    from .exercises import get
+    from .teaching.exercises import get
     try:
         return [get(part.strip()).id for part in text.split(",") if part.strip()]
     except (KeyError, ValueError) as error:
@@ -222,7 +222,7 @@ def _clear_errors(command):
 
 
 def cmd_exercises_list(_: argparse.Namespace) -> int:
-    from .exercises import EXERCISES
+    from .teaching.exercises import EXERCISES
     widths = (4, 38, 10, 7, 60)
     print(table_row(("id", "title", "difficulty", "lesson", "where"), widths))
     print("  ".join("-" * w for w in widths))
@@ -234,8 +234,8 @@ def cmd_exercises_list(_: argparse.Namespace) -> int:
 
 @_clear_errors
 def cmd_exercises_make_student(args: argparse.Namespace) -> int:
-    from .exercises.catalogue import select
-    from .exercises.copies import make_student_copy
+    from .teaching.exercises.catalogue import select
+    from .teaching.exercises.copies import make_student_copy
     chosen = select(args.only, args.upto)
     make_student_copy(args.out, only=[e.id for e in chosen])
     print(f"wrote a student copy to {args.out}: exercises {', '.join(e.id for e in chosen)} "
@@ -245,7 +245,7 @@ def cmd_exercises_make_student(args: argparse.Namespace) -> int:
 
 @_clear_errors
 def cmd_exercises_grade(args: argparse.Namespace) -> int:
-    from .exercises.grading import grade
+    from .teaching.exercises.grading import grade
     report = grade(args.directory, only=args.only, upto=args.upto)
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
     if args.json == "-":
@@ -259,8 +259,8 @@ def cmd_exercises_grade(args: argparse.Namespace) -> int:
 
 @_clear_errors
 def cmd_exercises_make_bug(args: argparse.Namespace) -> int:
-    from .exercises.copies import make_bug_copy
-    from .exercises.grading import bug_is_caught
+    from .teaching.exercises.copies import make_bug_copy
+    from .teaching.exercises.grading import bug_is_caught
     make_bug_copy(args.out, args.seed, check=bug_is_caught)
     out = Path(args.out).resolve()
     print(f"wrote {out}: one backward function has a small bug; the answer key is in "

@@ -33,7 +33,7 @@ settings.register_profile("dev", deadline=None, max_examples=100)
 
 
 # ---------------------------------------------------------------- classroom kit (student copies)
-#: a student copy (nanonet.exercises.copies) has STUDENT.md at its root, beside tests/
+#: a student copy (nanonet.teaching.exercises.copies) has STUDENT.md at its root, beside tests/
 IN_STUDENT_COPY = (Path(__file__).resolve().parent.parent / "STUDENT.md").is_file()
 # in a student copy, a test failing on an unfinished exercise fails at its first example:
 # no shrinking (which would call the NotImplementedError hundreds of times) and no database
@@ -150,7 +150,7 @@ def _skip_when_unfinished(test):
 
 
 def _exercise_title(exercise_id: str) -> str:
-    from nanonet.exercises.catalogue import BY_ID
+    from nanonet.teaching.exercises.catalogue import BY_ID
 
     exercise = BY_ID.get(exercise_id)
     return f"{exercise.title} — see lesson {exercise.lesson}" if exercise else "unfinished"

@@ -7,6 +7,7 @@ layers/dense.py depends on ``nanonet.ops``, not on ``nanonet/__init__.py``), bec
 always initialises them first; what a package's ``__init__`` imports is counted.
 """
 import ast
+import configparser
 import re
 import subprocess
 import sys
@@ -34,7 +35,7 @@ FLOORS = {
     "text", "datasets", "preprocessing",                            # Keras's data tools
     "plotting.py", "figure_checks.py",                              # figures (matplotlib)
     "gradcheck",                                                    # gradient checking
-    "teaching", "exercises",                                        # the teaching tools
+    "teaching",                     # the teaching tools, exercises/ too: a floor above the core
     "interop",                                                      # PyTorch, Keras weights
     "cli.py",
 }
@@ -73,7 +74,7 @@ def _imported(module: str, node) -> list:
         return []
     return [source] + [f"{source}.{alias.name}" for alias in node.names
                        if f"{source}.{alias.name}" in MODULES
-                       or f"{source}.{alias.name}" in nanonet.MOVED]
+                       or nanonet.moved_to(f"{source}.{alias.name}") in MODULES]
 
 
 def _owner(name: str) -> str:
@@ -151,9 +152,26 @@ def test_every_import_inside_nanonet_names_a_module_that_exists():
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for name in _imported(module, node):
-                    if name in nanonet.MOVED or _owner(name) not in MODULES:
+                    if nanonet.moved_to(name) or _owner(name) not in MODULES:
                         wrong.append(f"{module}: {name}")
     assert not wrong, wrong
+
+
+def _users_of(graph: dict, package: str) -> list:
+    """The modules outside `package` that import a module of it."""
+    def inside(name):
+        return name == package or name.startswith(package + ".")
+    return sorted(module for module, imported in graph.items()
+                  if not inside(module) and any(inside(name) for name in imported))
+
+
+def test_the_teaching_tools_are_a_floor_above_the_core():
+    """Nothing in the library core imports the teaching tools (teaching/: paper, lesson,
+    notebook, mutation, exercises/); only the command line, the floor above them, does."""
+    assert _users_of(import_graph(), "nanonet.teaching") == ["nanonet.cli"]
+    assert _users_of({"nanonet.models": {"nanonet.teaching.paper"}, "nanonet.teaching": set(),
+                      "nanonet.teaching.paper": {"nanonet.models"}},
+                     "nanonet.teaching") == ["nanonet.models"]          # the check can fail
 
 
 def test_the_top_level_holds_only_the_floors():
@@ -164,7 +182,54 @@ def test_the_top_level_holds_only_the_floors():
                         f"belongs to (teaching/, gradcheck/, …) or add it to FLOORS on purpose")
 
 
-@pytest.mark.parametrize("old, new", sorted(nanonet.MOVED.items()))
+def _moved_modules() -> list:
+    """(old name, new name) of every moved module: MOVED's entries and, for a moved package,
+    every module inside it."""
+    pairs = []
+    for old, new in sorted(nanonet.MOVED.items()):
+        pairs.append((old, new))
+        inside = sorted(name for name in MODULES if name.startswith(new + "."))
+        pairs += [(old + name[len(new):], name) for name in inside]
+    return pairs
+
+
+def test_moved_to_follows_a_package_into_its_modules(monkeypatch):
+    monkeypatch.setitem(nanonet.MOVED, "nanonet.old_kit", "nanonet.teaching.kit")
+    assert nanonet.moved_to("nanonet.old_kit") == "nanonet.teaching.kit"
+    assert nanonet.moved_to("nanonet.old_kit.copies") == "nanonet.teaching.kit.copies"
+    assert nanonet.moved_to("nanonet.old_kit.a.b") == "nanonet.teaching.kit.a.b"
+    assert nanonet.moved_to("nanonet.old_kitchen") is None        # a prefix of the name only
+    assert nanonet.moved_to("nanonet.lesson") == "nanonet.teaching.lesson"
+    assert nanonet.moved_to("nanonet.teaching.lesson") is None
+    assert nanonet.moved_to("nanonet") is None and nanonet.moved_to("numpy") is None
+
+
+def _package_data() -> dict:
+    """{setup.cfg's package-data pattern, as a path under the project: the files it matches}."""
+    config = configparser.ConfigParser()
+    config.read(PACKAGE.parent / "setup.cfg", encoding="utf-8")
+    found = {}
+    for package, patterns in config["options.package_data"].items():
+        folder = PACKAGE.parent.joinpath(*package.split("."))
+        for pattern in patterns.split():
+            found[f"{folder.relative_to(PACKAGE.parent).as_posix()}/{pattern}"] = \
+                set(folder.glob(pattern))
+    return found
+
+
+def test_every_data_file_of_the_package_is_installed():
+    """Every file under nanonet/ that is not Python is package data in setup.cfg (the golden
+    numbers of the exercise checks, the datasets), and every pattern there matches a file: a
+    data file moved without its setup.cfg entry would be missing from an installed nanonet."""
+    patterns = _package_data()
+    assert [pattern for pattern, files in patterns.items() if not files] == []
+    installed = set().union(*patterns.values())
+    data = {path for path in PACKAGE.rglob("*") if path.is_file()
+            and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts}
+    assert sorted(path.relative_to(PACKAGE).as_posix() for path in data - installed) == []
+
+
+@pytest.mark.parametrize("old, new", _moved_modules())
 def test_a_moved_module_keeps_its_old_path(old, new):
     import importlib
     assert importlib.import_module(old) is importlib.import_module(new)
@@ -182,6 +247,13 @@ def test_old_paths_of_the_docs_and_lessons():
             "from nanonet import gradcheck\n"
             "assert gradcheck.EpsilonSweep is EpsilonSweep\n"
             "assert callable(gradcheck.epsilon_sweep) and callable(paper.verify)\n"
+            "import nanonet.exercises\n"                              # a moved package
+            "from nanonet.exercises.copies import make_student_copy\n"
+            "from nanonet.exercises import probes\n"
+            "from nanonet.teaching.exercises import copies\n"
+            "assert copies.make_student_copy is make_student_copy\n"
+            "assert nanonet.exercises is nanonet.teaching.exercises\n"
+            "assert nanonet.exercises.probes is probes\n"
             "print('ok')\n")
     done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
                           text=True, cwd=PACKAGE.parent)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nanonet.exercises import EXERCISES, probes
+from nanonet.teaching.exercises import EXERCISES, probes
 
 
 def _report(result) -> None:

@@ -1,4 +1,5 @@
-"""Student copies and find-the-bug copies (nanonet.exercises.copies), made from the real repo."""
+"""Student copies and find-the-bug copies (nanonet.teaching.exercises.copies), made from the
+real repo."""
 import ast
 import difflib
 import io
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nanonet.exercises import copies, markers
-from nanonet.exercises.catalogue import EXERCISES, get
-from nanonet.exercises.record import RECORD_NAME, read_record
+from nanonet.teaching.exercises import copies, markers
+from nanonet.teaching.exercises.catalogue import EXERCISES, get
+from nanonet.teaching.exercises.record import RECORD_NAME, read_record
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only
@@ -117,7 +118,7 @@ def test_no_solution_and_no_marker_survives_in_the_files(full_copy):
 
 
 def test_marker_lines_inside_strings_are_text_not_regions(full_copy):
-    name = "nanonet/exercises/markers.py"
+    name = "nanonet/teaching/exercises/markers.py"
     assert "# --- exercise E07 begin ---" in _source(name)         # its docstring's example
     assert (full_copy.path / name).read_text("utf-8") == _source(name)
 

@@ -1,5 +1,5 @@
 """The exercise checks' golden numbers hold on any CPU: compared within a tolerance, not bit
-for bit (nanonet/exercises/probes.py says which and why).
+for bit (nanonet/teaching/exercises/probes.py says which and why).
 
 Another CPU's SIMD code paths round exp, log and tanh differently in the last bits, so the
 expected numbers a student's run is compared with may differ by a few ulps from those in
@@ -10,7 +10,7 @@ slip, must fail.
 import numpy as np
 import pytest
 
-from nanonet.exercises import probes
+from nanonet.teaching.exercises import probes
 
 #: the golden arrays that are expected results (the others are inputs to the functions)
 EXPECTED = {

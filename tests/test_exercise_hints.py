@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nanonet import losses
 from nanonet.gradcheck.diagnosis import diagnose, distinct_digits
-from nanonet.exercises import probes
+from nanonet.teaching.exercises import probes
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from nanonet.exercises import EXERCISES, get
-from nanonet.exercises import copies
-from nanonet.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
-                                      make_bug_copy, make_student_copy)
-from nanonet.exercises.grading import (GRADER_ROOT, _error_lines, _selection, bug_is_caught,
-                                       grade)
-from nanonet.exercises.markers import student_version
-from nanonet.exercises.record import RECORD_NAME
+from nanonet.teaching.exercises import EXERCISES, get
+from nanonet.teaching.exercises import copies
+from nanonet.teaching.exercises.copies import (answer_key_path, bug_candidates, exercise_of,
+                                               make_bug_copy, make_student_copy)
+from nanonet.teaching.exercises.grading import (GRADER_FILES, GRADER_ROOT, _error_lines,
+                                                _selection, bug_is_caught, grade)
+from nanonet.teaching.exercises.markers import student_version
+from nanonet.teaching.exercises.record import RECORD_NAME
 
 #: the teacher's tests: they need the solutions, which a student copy does not have
 pytestmark = pytest.mark.teacher_only
@@ -107,7 +107,7 @@ for files in json.load(sys.stdin):
             os.remove(cached)
     for name in [m for m in sys.modules if m == "nanonet" or m.startswith("nanonet.")]:
         del sys.modules[name]
-    from nanonet.exercises import probes
+    from nanonet.teaching.exercises import probes
     print(json.dumps({r.exercise.id: r.status for r in probes.run_all()}))
 """
 
@@ -210,6 +210,18 @@ def test_grading_never_quotes_the_mutated_line(tmp_path):
     assert mutant.new_text + " @ dz2" not in printed
 
 
+def test_an_error_is_located_in_a_copy_kept_in_a_folder_named_exercises():
+    """Only the grader's own frames (nanonet/teaching/exercises/) are left out of where an
+    error was raised, not every path with an 'exercises' folder in it."""
+    from nanonet.teaching.exercises.results import _where
+    namespace = {}
+    exec(compile("def dense_backward():\n    raise ValueError('shapes')\n",
+                 "/home/alice/exercises/week1/nanonet/layers/dense.py", "exec"), namespace)
+    with pytest.raises(ValueError) as raised:
+        namespace["dense_backward"]()
+    assert _where(raised.value) == "in dense_backward, nanonet/layers/dense.py"
+
+
 def test_a_crashed_check_is_summarised_by_its_error_lines_only():
     output = ("tests/test_exercise_checks.py:30: in test_exercise\n"
               "    result = probes.run(exercise_id)\n"
@@ -222,7 +234,11 @@ def test_a_crashed_check_is_summarised_by_its_error_lines_only():
 
 
 def test_the_grader_uses_this_checkouts_checks():
-    assert (GRADER_ROOT / "tests" / "test_exercise_checks.py").is_file()
+    """Every file the grader puts over a student's is in this checkout: a path left behind by a
+    move would make it grade with the student's own (editable) checks, and say so only in a
+    footnote."""
+    assert GRADER_ROOT == ROOT == copies.default_source_root()
+    assert [name for name in GRADER_FILES if not (GRADER_ROOT / name).is_file()] == []
 
 
 def test_the_command_line_lists_exercises_and_writes_a_student_copy(tmp_path):

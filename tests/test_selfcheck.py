@@ -19,8 +19,8 @@ import pytest
 
 from nanonet import layers
 from nanonet.gradcheck import selfcheck
-from nanonet.exercises import copies
-from nanonet.exercises.catalogue import EXERCISES
+from nanonet.teaching.exercises import copies
+from nanonet.teaching.exercises.catalogue import EXERCISES
 from nanonet.teaching.mutation import Mutant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ Embedding(mask_zero) → LSTM → Dense).
 
 It is what a student is told to run in a find-the-bug copy (docs/teaching.md), so it must
 reach every function a planted bug can be in — the backward code of the exercises,
-``nanonet.exercises.copies.BUG_FUNCTIONS``, and every other function of an exercise a layer
-calls — and through every branch the bugs can hide in: a layer of one unit and one of two
+``nanonet.teaching.exercises.copies.BUG_FUNCTIONS``, and every other function of an exercise a
+layer calls — and through every branch the bugs can hide in: a layer of one unit and one of two
 (dense_backward has a shortcut for one unit), an embedding table with rows no id uses
 (their gradient must be 0, not what the buffer held), and binary cross-entropy right at
 and inside Keras's clip bounds [ε, 1 − ε], where ε = 1e-7 decides the numbers.

@@ -5,8 +5,10 @@
     lesson.py     what every lesson script shares: options, output folder, quick mode, sections
     notebook.py   a lesson as an executed Jupyter notebook (python -m nanonet notebook NN)
     mutation.py   small deliberate bugs in gradient code: the mutation check, find-the-bug copies
+    exercises/    the classroom kit: the exercises marked in the source, student copies, the
+                  grader and its checks, find-the-bug copies (python -m nanonet exercises …)
 
-(The exercises, ``nanonet/exercises/``, are a teaching tool too and will move here.) Their old
-paths — ``from nanonet import lesson, paper``, ``nanonet.mutation`` … — keep working: the import
-hook in ``nanonet/__init__.py`` answers them with these modules.
+Their old paths — ``from nanonet import lesson, paper``, ``nanonet.mutation``,
+``nanonet.exercises.copies`` … — keep working: the import hook in ``nanonet/__init__.py``
+answers them with these modules.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..validation import unknown_name_error
+from ...validation import unknown_name_error
 
 
 @dataclass(frozen=True)

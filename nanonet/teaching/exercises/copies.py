@@ -28,7 +28,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from ..teaching import mutation
+from .. import mutation
 from . import markers
 from .catalogue import EXERCISES, Exercise, get, select
 from .record import RECORD_NAME, write_record
@@ -80,7 +80,7 @@ class StudentCopy:
 # ====================================================================== the source tree
 def default_source_root() -> Path:
     """The project folder: the parent of the ``nanonet`` package."""
-    return Path(__file__).resolve().parent.parent.parent
+    return Path(__file__).resolve().parents[3]
 
 
 def source_files(source_root) -> List[str]:

@@ -30,17 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from ..tables import table_row
+from ...tables import table_row
 from .catalogue import Exercise, select
 from .record import RECORD_NAME, read_record
 
 #: this nanonet's project folder: its checks are the ones used to grade
-GRADER_ROOT = Path(__file__).resolve().parents[2]
+GRADER_ROOT = Path(__file__).resolve().parents[3]
 #: the grader's files put over the student's before grading (when this is a source checkout)
 GRADER_FILES = ("tests/test_exercise_checks.py", "tests/conftest.py", "setup.cfg",
-                "nanonet/exercises/__init__.py", "nanonet/exercises/catalogue.py",
-                "nanonet/exercises/probes.py", "nanonet/exercises/results.py",
-                "nanonet/exercises/golden.npz", "nanonet/exercises/golden_text.json")
+                "nanonet/teaching/exercises/__init__.py",
+                "nanonet/teaching/exercises/catalogue.py",
+                "nanonet/teaching/exercises/probes.py",
+                "nanonet/teaching/exercises/results.py",
+                "nanonet/teaching/exercises/golden.npz",
+                "nanonet/teaching/exercises/golden_text.json")
 SKIPPED = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", "*.egg-info", "lesson_output",
                                  ".hypothesis", ".pytest_cache", "figures")
 

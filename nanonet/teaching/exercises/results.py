@@ -12,7 +12,7 @@ from typing import List
 
 import numpy as np
 
-from ..gradcheck import GradCheckRow
+from ...gradcheck import GradCheckRow
 from .catalogue import Exercise
 
 PASSED, FAILED, NOT_IMPLEMENTED, ERROR = "passed", "failed", "not implemented", "error"
@@ -90,7 +90,7 @@ def _where(error: BaseException) -> str:
     tests, ``python -m pytest -m exercise_e02``, for the full traceback)."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
               if "nanonet" in frame.filename.replace("\\", "/")
-              and "/exercises/" not in frame.filename.replace("\\", "/")]
+              and "/nanonet/teaching/exercises/" not in frame.filename.replace("\\", "/")]
     if not frames:
         return "raised by the check itself"
     frame = frames[-1]

@@ -25,14 +25,14 @@ from unittest import mock
 
 import numpy as np
 
-from .. import gradcheck, ops, optimizers
-from ..gradcheck import GradCheckReport, GradCheckRow, check_formula, compare
-from ..fast import dense as fast_dense
-from ..fast import embedding as fast_embedding
-from ..fast import lstm as fast_lstm
-from ..layers import dense, embedding, lstm
-from ..losses import bce_from_logits, bce_from_probabilities
-from ..text import Tokenizer
+from ... import gradcheck, ops, optimizers
+from ...gradcheck import GradCheckReport, GradCheckRow, check_formula, compare
+from ...fast import dense as fast_dense
+from ...fast import embedding as fast_embedding
+from ...fast import lstm as fast_lstm
+from ...layers import dense, embedding, lstm
+from ...losses import bce_from_logits, bce_from_probabilities
+from ...text import Tokenizer
 from .catalogue import get
 from .results import CheckResult, finding, from_exception, mark_ignored_upstream, verdict
 
