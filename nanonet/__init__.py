@@ -10,7 +10,7 @@
 """
 import sys as _sys
 
-from . import gradcheck, initializers, layers, losses, metrics, ops, optimizers
+from . import gradcheck, initializers, layers, losses, metrics, ops, optimizers, utils
 from . import text
 from .errors import TrainingDivergedError
 from .history import History

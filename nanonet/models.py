@@ -218,8 +218,10 @@ class Sequential:
         return x
 
     def uses_logits(self) -> bool:
-        """True when the loss is taken from the last layer's sigmoid logits (BCE + sigmoid)."""
-        return self.loss.accepts_sigmoid_logits and self.layers[-1].output_activation == "sigmoid"
+        """True when the loss is taken from the last layer's logits: a cross-entropy whose
+        ``logits_activation`` is the last layer's sigmoid or softmax (as Keras)."""
+        activation = self.loss.logits_activation
+        return activation is not None and self.layers[-1].output_activation == activation
 
     def cast_output(self, output: np.ndarray) -> np.ndarray:
         """An output as the loss and the caller take it: float16 → float32 when mixed."""

@@ -16,6 +16,15 @@ passes use them::
     relu(x) = max(x, 0)               relu'(x) = 1 if x > 0 else 0   (0 at the kink, as Keras and PyTorch)
     softplus(x) = log(1 + e^{x})      softplus'(x) = σ(x)
     log σ(x) = −softplus(−x)
+
+Softmax acts on the last axis (a row of K scores → K probabilities summing to 1). It is not
+elementwise: each output depends on every input of its row, so its derivative is a K×K matrix
+per row, the Jacobian J = diag(s) − s sᵀ. A backward pass never builds it; it needs only J dy::
+
+    softmax(x)_j = e^{x_j} / Σ_k e^{x_k}      (J dy)_j = s_j (dy_j − Σ_k s_k dy_k)
+    logsumexp(x) = log Σ_k e^{x_k}            ∂/∂x_j = softmax(x)_j
+    log softmax(x) = x − logsumexp(x)
+(each computed with the row's maximum subtracted first, so e^{…} never overflows)
 """
 from __future__ import annotations
 
@@ -109,6 +118,37 @@ def softplus(x: np.ndarray) -> np.ndarray:
 def log_sigmoid(x: np.ndarray) -> np.ndarray:
     """log σ(x) = −softplus(−x), finite for every finite x."""
     return -softplus(-np.asarray(x))
+
+
+@_float_input
+def softmax(x: np.ndarray) -> np.ndarray:
+    """softmax over the last axis: s_j = e^{x_j − m} / Σ_k e^{x_k − m}, m = max_k x_k.
+
+    x: (..., K) -> s: (..., K), each row positive and summing to 1. Subtracting the row's
+    maximum changes nothing mathematically (it cancels) and keeps every exponent ≤ 0.
+    """
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def softmax_backward_from_output(dy: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """dx = J dy for s = softmax(x), with J = diag(s) − s sᵀ per row (J is symmetric):
+
+        dx_j = s_j (dy_j − Σ_k s_k dy_k)
+
+    dy, s: (..., K) -> dx: (..., K).
+    """
+    return s * (dy - np.sum(dy * s, axis=-1, keepdims=True))
+
+
+@_float_input
+def logsumexp(x: np.ndarray) -> np.ndarray:
+    """log Σ_k e^{x_k} over the last axis, as m + log Σ_k e^{x_k − m} (m = max_k x_k).
+
+    x: (..., K) -> (...).
+    """
+    m = np.max(x, axis=-1, keepdims=True)
+    return (m + np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True)))[..., 0]
 
 
 def linear(x: np.ndarray) -> np.ndarray:

@@ -351,6 +351,23 @@ def labels_like(y_true: np.ndarray, pred_shape: tuple, squeeze: bool = True) -> 
     return y_true
 
 
+def shape_matches(shape, expected) -> bool:
+    """`shape` fits `expected`, where None in `expected` accepts any size."""
+    return len(shape) == len(expected) and all(e is None or e == s
+                                               for s, e in zip(shape, expected))
+
+
+def check_targets_shape(y: np.ndarray, output_shape: tuple, where: str) -> np.ndarray:
+    """A model's targets y (N, …) for its outputs (N, *output_shape): shaped by
+    ``labels_like`` (a last axis of size 1 may be added, never dropped), else a ValueError."""
+    output_shape = tuple(output_shape)
+    y = labels_like(y, (None,) + output_shape, squeeze=False)
+    if not shape_matches(y.shape[1:], output_shape):
+        raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
+                         f"{(None,) + output_shape}; give one target per output.")
+    return y
+
+
 def check_labels_match(y_true: np.ndarray, y_pred: np.ndarray, where: str,
                        pred_name: str = "y_pred", note: str = "") -> np.ndarray:
     """`y_true` shaped like `y_pred` by ``labels_like``, or a ValueError naming both shapes

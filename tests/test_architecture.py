@@ -32,7 +32,7 @@ FLOORS = {
     "models.py",
     "precision.py", "augment.py", "compress",                       # collaborators of models
     "saving.py",
-    "text", "datasets", "preprocessing",                            # Keras's data tools
+    "text", "datasets", "preprocessing", "utils.py",                # Keras's data tools
     "plotting.py", "figure_checks.py",                              # figures (matplotlib)
     "gradcheck",                                                    # gradient checking
     "teaching",                     # the teaching tools, exercises/ too: a floor above the core

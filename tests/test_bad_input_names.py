@@ -43,8 +43,8 @@ WRONG_LEADS = [   # (what the user wrote, the valid name that only looks alike, 
     ("elu", "relu", lambda: layers.Dense(2, activation="elu")),
     ("AUC", "acc", lambda: _model(False).compile(loss="mse", metrics=["AUC"])),
     ("mae", "mse", lambda: _model(False).compile(loss="mae")),
-    ("sparse_categorical_crossentropy", "binary_crossentropy",
-     lambda: _model(False).compile(loss="sparse_categorical_crossentropy")),
+    ("categorical_hinge", "categorical_crossentropy",
+     lambda: _model(False).compile(loss="categorical_hinge")),
 ]
 
 

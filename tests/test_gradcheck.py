@@ -152,7 +152,9 @@ def test_builtins_all_pass_and_cover_every_layer_and_loss():
                  "ReLU", "Activation", "dropout (training)", "binary_crossentropy (probabilities)",
                  "from_logits=True", "mse", "embedding (repeated ids)", "lstm (mask)",
                  "return_state", "dropout masks held fixed", "one cell step", "'sequential'",
-                 "'embedding_lstm_dense'"):
+                 "'embedding_lstm_dense'", "dense_softmax", "Softmax",
+                 "categorical_crossentropy (probabilities)",
+                 "sparse_categorical_crossentropy (from_logits=True)"):
         assert name in titles
     assert all(r.passed for r in reports), "\n".join(str(r) for r in reports if not r.passed)
 

@@ -82,12 +82,13 @@ def _dense_and_activations(rng, seed) -> List[Check]:
     x = _away_from_zero(rng.standard_normal((4, 5)))
     checks = [_layer(layers.Dense(3, activation=activation, name=f"dense_{activation}"), x,
                      seed=seed)
-              for activation in ("linear", "sigmoid", "tanh", "relu")]
+              for activation in ("linear", "sigmoid", "tanh", "relu", "softmax")]
     # dense_backward computes dz Wᵀ for one unit as a broadcast product: both branches
     checks += [_layer(layers.Dense(units, name=f"dense ({units} unit{'s' * (units > 1)})"), x,
                       seed=seed) for units in (1, 2)]
     checks += [_layer(layer, x, seed=seed) for layer in
-               (layers.Sigmoid(), layers.Tanh(), layers.ReLU(), layers.Activation("sigmoid"))]
+               (layers.Sigmoid(), layers.Tanh(), layers.ReLU(), layers.Activation("sigmoid"),
+                layers.Softmax())]
     checks.append(_layer(layers.Dropout(0.4, name="dropout (training)"), x, training=True,
                          seed=seed))
     return checks
@@ -109,7 +110,24 @@ def _losses(rng) -> List[Check]:
               losses.BinaryCrossentropy(from_logits=True), y, z, {}),
              ("mse", losses.MeanSquaredError(), y, z, {}))
     return [(title, _loss_check(loss, labels, pred, settings))
-            for title, loss, labels, pred, settings in cases]
+            for title, loss, labels, pred, settings in cases + _categorical_cases(rng)]
+
+
+def _categorical_cases(rng) -> tuple:
+    """The categorical cross-entropies on 6 rows of 4 classes: probability rows that do not
+    sum to 1 (the loss divides by the sum), logits, and class indices for the sparse one."""
+    classes = rng.integers(0, 4, 6)
+    one_hot = np.eye(4)[classes]
+    p = rng.uniform(0.05, 0.95, (6, 4))
+    z = rng.standard_normal((6, 4)) * 3
+    return (("categorical_crossentropy (probabilities)", losses.CategoricalCrossentropy(),
+             one_hot, p, {}),
+            ("categorical_crossentropy (from_logits=True)",
+             losses.CategoricalCrossentropy(from_logits=True), one_hot, z, {}),
+            ("sparse_categorical_crossentropy (probabilities)",
+             losses.SparseCategoricalCrossentropy(), classes, p, {}),
+            ("sparse_categorical_crossentropy (from_logits=True)",
+             losses.SparseCategoricalCrossentropy(from_logits=True), classes, z, {}))
 
 
 def _loss_check(loss, y, pred, settings) -> Callable[[], GradCheckReport]:

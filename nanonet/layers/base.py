@@ -53,8 +53,8 @@ class Layer:
     #: model); layers read nothing of it
     model = None
     in_model_step = False  # (set per instance in __init__; see there)
-    #: set to "sigmoid" by layers whose output is σ(logits) with the logits kept by forward;
-    #: losses use it to compute binary cross-entropy from the logits, as Keras does.
+    #: "sigmoid" or "softmax" for layers whose output is σ(logits) or softmax(logits) with the
+    #: logits kept by forward; a cross-entropy loss then starts from the logits, as Keras does.
     output_activation: Optional[str] = None
     _engine = "fast"
 
@@ -206,12 +206,15 @@ class Layer:
         raise NotImplementedError
 
     def backward_from_logits(self, dz: np.ndarray) -> Optional[np.ndarray]:
-        """Backward pass entered below the final sigmoid (only if output_activation == "sigmoid")."""
-        raise NotImplementedError(f"{self.describe()} has no sigmoid output to skip.")
+        """Backward pass entered below the final sigmoid or softmax (only if
+        output_activation is set): dz = ∂L/∂logits."""
+        raise NotImplementedError(f"{self.describe()} has no sigmoid or softmax output to "
+                                  f"skip.")
 
     @property
     def logits(self) -> Optional[np.ndarray]:
-        """The pre-sigmoid values of the last forward pass, if the output is a sigmoid."""
+        """The pre-activation values of the last forward pass, if the output is a sigmoid or
+        a softmax."""
         return None
 
     def __call__(self, x, training: bool = False) -> np.ndarray:

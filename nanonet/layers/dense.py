@@ -22,7 +22,8 @@ from .. import initializers
 from ..fast import activations as fast_activations
 from ..fast import dense as fast_dense
 from ..validation import check_bool, check_int
-from .activations import activation_backward, activation_forward, canonical_activation
+from .activations import (activation_backward, activation_forward, canonical_activation,
+                          check_softmax_width, output_activation_of)
 from .base import Layer
 
 
@@ -78,7 +79,8 @@ class Dense(Layer):
             input_shape = (check_int(input_dim, "input_dim", where, minimum=1),)
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.activation = canonical_activation(activation, "activation")
-        self.output_activation = "sigmoid" if self.activation == "sigmoid" else None
+        check_softmax_width(self.activation, self.units, where)
+        self.output_activation = output_activation_of(self.activation)
         self.use_bias = check_bool(use_bias, "use_bias", self.describe())
         self.kernel_initializer = initializers.name_of(
             kernel_initializer) if isinstance(kernel_initializer, str) else kernel_initializer
@@ -114,7 +116,7 @@ class Dense(Layer):
             y, self._activation_cache = activation_forward(z, self.activation)
         else:
             z, y = self._fast_forward(x)
-        self._logits = z if self.output_activation == "sigmoid" else None
+        self._logits = z if self.output_activation is not None else None
         return y
 
     def _fast_forward(self, x: np.ndarray):
@@ -124,7 +126,7 @@ class Dense(Layer):
         z, self._cache = fast_dense.dense_forward(x, self.params["kernel"],
                                                   self.params.get("bias"), out)
         y, self._activation_cache = fast_activations.activation_forward(
-            z, self.activation, inplace=self.output_activation != "sigmoid")
+            z, self.activation, inplace=self.output_activation is None)
         return z, y
 
     def backward(self, dy: np.ndarray) -> Optional[np.ndarray]:

@@ -11,13 +11,8 @@ import numpy as np
 from .. import precision
 from ..layers.base import Layer
 from ..validation import (as_array, as_float_array, cast_checked, check_not_empty,
-                          check_same_length, check_shape, labels_like)
-
-
-def shape_matches(shape, expected) -> bool:
-    """`shape` fits `expected`, where None in `expected` accepts any size."""
-    return len(shape) == len(expected) and all(e is None or e == s
-                                               for s, e in zip(shape, expected))
+                          check_same_length, check_shape, check_targets_shape,
+                          shape_matches)
 
 
 def layer_list(layers) -> list:
@@ -160,14 +155,11 @@ def prepare_xy(model, x, y, where: str) -> Tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{where}: y (the targets) is required.")
     y = as_float_array(y, "y", where, model.dtype)
     check_same_length(x, y, where)
-    if model.loss is not None:
-        model.loss.check_targets(y, where)
     output = tuple(model.layers[-1].output_shape)
-    y = labels_like(y, (None,) + output, squeeze=False)
-    if not shape_matches(y.shape[1:], output):
-        raise ValueError(f"{where}: y has shape {y.shape}, but the model outputs "
-                         f"{(None,) + output}; give one target per output.")
-    return x, y
+    if model.loss is None:
+        return x, check_targets_shape(y, output, where)
+    model.loss.check_targets(y, where)
+    return x, model.loss.targets_for(y, output, where)
 
 
 def weight_lists(model, weights) -> List[list]:
