@@ -23,6 +23,7 @@ from . import optimizers as optimizers_module
 from . import precision
 from .layers import registry
 from .layers.base import Layer, check_engine
+from .model_attributes import KerasModelAttributes
 from .progress import ProgressBar
 from .training.step import ModelStep, TrainingStep, check_outputs, gradients
 from .training.streams import RandomStreams
@@ -32,7 +33,7 @@ from .validation import check_bool, check_int, keyword_checked
 Arrays = List[np.ndarray]
 
 
-class Sequential:
+class Sequential(KerasModelAttributes):
     """``Sequential(layers=None, seed=None, dtype="float32", name="sequential", loss_scale=None,
     engine="fast")``.
 
@@ -179,11 +180,9 @@ class Sequential:
 
     # ================================================================== compiling
     @keyword_checked
-    def compile(self, optimizer="adam", loss=None, metrics: Optional[Sequence] = None) -> None:
-        """Choose the optimizer (name or instance), the loss (name or instance) and metrics.
-
-        Unlike Keras (whose default is RMSprop), the default optimizer is Adam.
-        """
+    def compile(self, optimizer="rmsprop", loss=None, metrics: Optional[Sequence] = None) -> None:
+        """Choose the optimizer (name or instance; RMSprop by default, as Keras), the loss
+        (name or instance) and metrics."""
         self.optimizer = optimizers_module.get(optimizer)
         if loss is None:
             raise ValueError("Sequential.compile: loss is required, e.g. "

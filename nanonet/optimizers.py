@@ -19,6 +19,13 @@ Adam (Keras's form — ε is added to √v *before* the bias correction, so it i
     α = lr · √(1 − β2ᵗ) / (1 − β1ᵗ)
     w ← w − (m · α) / (√v + ε)
 
+RMSprop (Keras's form: v starts at 0, ε sits *inside* the square root, no bias correction)::
+
+    v ← ρ·v + (1 − ρ)·g²
+    centered:  a ← ρ·a + (1 − ρ)·g ;  d = v − a² + ε        else  d = v + ε
+    Δ = lr · g / √d
+    momentum > 0:  m ← μ·m + Δ ;  w ← w − m                   else  w ← w − Δ
+
 Gradient clipping, as Keras: ``clipnorm`` rescales each array's gradient to norm ≤ clipnorm,
 ``global_clipnorm`` rescales all of them together, ``clipvalue`` clips each element to ±clipvalue.
 
@@ -396,6 +403,52 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon}
 
 
+class RMSprop(Optimizer):
+    """``RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)``,
+    Keras's update (module docstring); Keras's ``compile()`` default, and nanonet's."""
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.rho = check_float(rho, "rho", "RMSprop", low=0.0, high=1.0, high_inclusive=False)
+        self.momentum = check_float(momentum, "momentum", "RMSprop", low=0.0, high=1.0,
+                                    high_inclusive=False)
+        self.epsilon = check_float(epsilon, "epsilon", "RMSprop", low=0.0)
+        self.centered = check_bool(centered, "centered", "RMSprop")
+        self.slot_names = ("velocity",) + (("momentum",) if self.momentum > 0 else ()) \
+            + (("average_gradient",) if self.centered else ())
+
+    def update(self, param, grad, state):
+        """v ← ρv + (1 − ρ)g²; d = v + ε (centered: a ← ρa + (1 − ρ)g, d = v − a² + ε);
+        Δ = lr·g/√d; w ← w − Δ (momentum: m ← μm + Δ, w ← w − m). param, grad: same shape;
+        state: {"velocity"}, with "momentum" and "average_gradient" when those are on."""
+        velocity = self.rho * state["velocity"] + (1 - self.rho) * (grad * grad)
+        new_state = {"velocity": velocity}
+        if self.centered:
+            average = self.rho * state["average_gradient"] + (1 - self.rho) * grad
+            denominator = velocity - average * average + self.epsilon
+            new_state["average_gradient"] = average
+        else:
+            denominator = velocity + self.epsilon
+        increment = self.learning_rate * grad / np.sqrt(denominator)
+        if self.momentum == 0:
+            return param - increment, new_state
+        momentum = self.momentum * state["momentum"] + increment
+        new_state["momentum"] = momentum
+        return param - momentum, new_state
+
+    fast_block = staticmethod(fast_optimizers.rmsprop_block)
+
+    def fast_constants(self, dtype) -> tuple:
+        return self.learning_rate, self.rho, self.momentum, self.epsilon, self.centered
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
 def _norm(g: np.ndarray) -> float:
     norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
     if math.isinf(norm):                     # squares beyond float64 (|g| > 1e154): rescale
@@ -418,11 +471,12 @@ def _optional_positive(value, name: str, where: str) -> Optional[float]:
     return check_float(value, name, where, low=0.0, low_inclusive=False)
 
 
-_REGISTRY = {"sgd": SGD, "adam": Adam}
+_REGISTRY = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
 
 
 def get(identifier: Union[str, Optimizer]) -> Optimizer:
-    """An Optimizer from a name (``"sgd"``, ``"adam"``, Keras's defaults) or an instance."""
+    """An Optimizer from a name (``"sgd"``, ``"adam"``, ``"rmsprop"``, Keras's defaults) or
+    an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _REGISTRY:

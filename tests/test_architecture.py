@@ -29,7 +29,7 @@ FLOORS = {
     "losses.py", "metrics.py", "optimizers.py",
     "fast", "training",                                             # (DESIGN: coming)
     "history.py", "progress.py", "summary.py",                      # what fit/summary print
-    "models.py",
+    "model_attributes.py", "models.py",
     "precision.py", "augment.py", "compress",                       # collaborators of models
     "saving.py",
     "text", "datasets", "preprocessing", "utils.py",                # Keras's data tools

@@ -304,7 +304,7 @@ def test_unknown_optimizer_class_instead_of_instance():
     with pytest.raises(ValueError) as excinfo:
         _compile_with(optimizer=optimizers.Adam)
     text = message(excinfo)
-    assert "optimizer" in text and "Adam()" in text and "adam, sgd" in text
+    assert "optimizer" in text and "Adam()" in text and "adam, rmsprop, sgd" in text
 
 
 def test_compile_without_loss():
@@ -1010,7 +1010,7 @@ def test_sgd_argument_checks(kwargs, exception, text):
 
 def test_optimizer_from_config_with_an_unknown_name():
     raises(ValueError, lambda: optimizers.from_config({"name": "adm"}),
-           "Unknown optimizer 'adm'", "adam, sgd", "Did you mean 'adam'")
+           "Unknown optimizer 'adm'", "adam, rmsprop, sgd", "Did you mean 'adam'")
 
 
 # ---------------------------------------------------------------------------- initializers

@@ -231,7 +231,10 @@ optimizer_cases = st.sampled_from([
     lambda **clip: nn.optimizers.SGD(0.05, momentum=0.9, **clip),
     lambda **clip: nn.optimizers.SGD(0.05, momentum=0.8, nesterov=True, **clip),
     lambda **clip: nn.optimizers.Adam(0.01, **clip),
-    lambda **clip: nn.optimizers.Adam(0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3, **clip)])
+    lambda **clip: nn.optimizers.Adam(0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3, **clip),
+    lambda **clip: nn.optimizers.RMSprop(0.01, **clip),
+    lambda **clip: nn.optimizers.RMSprop(0.02, rho=0.8, momentum=0.7, centered=True, **clip),
+    lambda **clip: nn.optimizers.RMSprop(0.02, momentum=0.5, epsilon=1e-3, **clip)])
 clippings = st.sampled_from([{}, {"clipnorm": 0.5}, {"clipvalue": 0.3},
                              {"global_clipnorm": 0.7}])
 
@@ -241,7 +244,7 @@ clippings = st.sampled_from([{}, {"clipnorm": 0.5}, {"clipvalue": 0.3},
        dtype=st.sampled_from([np.float64, np.float32]), block=st.sampled_from([7, 1 << 14]))
 def test_the_fast_blocked_update_is_the_reference_update_bit_for_bit(data, make, clip, dtype,
                                                                      block):
-    """fast.optimizers (in place, over blocks of `block` elements) = SGD.update / Adam.update."""
+    """fast.optimizers (in place, over blocks of `block` elements) = SGD/Adam/RMSprop.update."""
     shapes = data.draw(st.lists(st.tuples(small, small), min_size=1, max_size=3))
     weights = [data.draw(float64_arrays(shape)).astype(dtype) for shape in shapes]
     steps = [[data.draw(float64_arrays(shape)).astype(dtype) for shape in shapes]

@@ -49,7 +49,10 @@ from ..fast.lstm import lstm_forward
 from ..layers import LSTM, Activation, Dense, Dropout, Embedding
 from ..layers.embedding import check_token_ids
 from ..layers.lstm import lstm_step_forward
-from ..validation import as_float_array, check_int, first_non_finite, unknown_name_error
+from ..progress import ProgressBar
+from ..training.loop import check_verbose
+from ..validation import (as_float_array, check_int, first_non_finite, keyword_checked,
+                          unknown_name_error)
 from .weights import layer_weights, require_built_model, weight_nbytes
 
 BITS = (8, 16, 32)
@@ -256,12 +259,16 @@ class QuantizedModel:
         """Bytes of the stored arrays (values, scales, biases)."""
         return sum(layer.nbytes() for layer in self.layers)
 
-    def predict(self, x, batch_size: Optional[int] = None) -> np.ndarray:
+    @keyword_checked
+    def predict(self, x, batch_size: Optional[int] = None, verbose: int = 0) -> np.ndarray:
         """Outputs for `x` (float32; float64 for a float64 model), computed from the stored
-        weights in batches of `batch_size` (default 32, as Sequential.predict)."""
+        weights in batches of `batch_size` (default 32), quiet unless verbose=1 — the
+        arguments of Sequential.predict."""
         where = "QuantizedModel.predict"
         batch_size = check_int(32 if batch_size is None else batch_size, "batch_size", where, 1)
+        verbose = check_verbose(verbose, where)
         x = self.prepare_x(x, where)
+        progress = ProgressBar(-(-len(x) // batch_size), verbose)
         outputs = []
         with np.errstate(all="ignore"):        # an overflow is reported below, clearly
             for start in range(0, len(x), batch_size):
@@ -269,6 +276,7 @@ class QuantizedModel:
                 for layer in self.layers:
                     out, mask = layer.forward(out, mask)
                 outputs.append(out)
+        progress.update(progress.target, {})
         outputs = np.concatenate(outputs, axis=0)
         found = first_non_finite(outputs)
         if found is not None:

@@ -1,5 +1,5 @@
-"""FAST optimizer updates: equal, bit for bit, the reference updates SGD.update and Adam.update
-of nanonet/optimizers.py (one weight array, the module docstring's equations).
+"""FAST optimizer updates: equal, bit for bit, the reference updates SGD.update, Adam.update
+and RMSprop.update of nanonet/optimizers.py (one weight array, the module docstring's equations).
 
 What it speeds up: a model packs all its weights into one flat buffer, and the update runs
 over it BLOCK elements at a time, in place, with two block-sized scratch arrays — every array
@@ -53,10 +53,42 @@ def adam_block(param, grad, slots, work, constants) -> None:
     param -= scratch                              # w ← w − (m·α) / (√v + ε)
 
 
+def rmsprop_block(param, grad, slots, work, constants) -> None:
+    """param ← RMSprop.update(param, grad) in place; slots = [velocity, momentum (if μ > 0),
+    average_gradient (if centered)], advanced in place; constants = (lr, ρ, μ, ε, centered)."""
+    learning_rate, rho, momentum, epsilon, centered = constants
+    velocity, rest = slots[0], list(slots[1:])
+    moment = rest.pop(0) if momentum > 0 else None
+    scratch, denominator = work[0][:param.size], work[1][:param.size]
+    velocity *= rho
+    np.multiply(grad, grad, out=scratch)
+    scratch *= 1 - rho
+    velocity += scratch                           # v ← ρv + (1 − ρ)g²
+    if centered:
+        average = rest.pop(0)
+        average *= rho
+        np.multiply(grad, 1 - rho, out=scratch)
+        average += scratch                        # a ← ρa + (1 − ρ)g
+        np.multiply(average, average, out=scratch)
+        np.subtract(velocity, scratch, out=denominator)
+        denominator += epsilon                    # v − a² + ε
+    else:
+        np.add(velocity, epsilon, out=denominator)   # v + ε
+    np.sqrt(denominator, out=denominator)
+    np.multiply(grad, learning_rate, out=scratch)
+    scratch /= denominator                        # Δ = lr·g / √d
+    if moment is not None:
+        moment *= momentum
+        moment += scratch                         # m ← μm + Δ
+        scratch = moment
+    param -= scratch                              # w ← w − Δ (or − m)
+
+
 def update_in_blocks(param, grad, flat_slots, slot_names, update_block, constants, work,
                      check_finite: bool, written: list) -> bool:
     """Run ``update_block(param_block, grad_block, slot_blocks, work, constants)`` (sgd_block,
-    adam_block) over `param` BLOCK elements at a time. With `check_finite`, each block is first copied to the "_backup" slot
+    adam_block, rmsprop_block) over `param` BLOCK elements at a time. With `check_finite`,
+    each block is first copied to the "_backup" slot
     (listed in `written`, so it can be put back) and False is returned as soon as a block
     (or, for float16, a slot) is not finite."""
     flat_param, flat_grad = param.reshape(-1), grad.reshape(-1)
