@@ -13,7 +13,8 @@ import sys as _sys
 from . import gradcheck, initializers, layers, losses, metrics, ops, optimizers, utils
 from . import text
 from .errors import TrainingDivergedError
-from .history import History
+from . import callbacks
+from .callbacks import History
 from .models import Sequential, load_model
 
 __version__ = "0.1.0"
@@ -24,7 +25,8 @@ __all__ = ["Sequential", "load_model", "History", "TrainingDivergedError", "laye
 #: modules and packages that moved: their old import paths keep working, as the same module
 #: object (``import nanonet.lesson`` is ``nanonet.teaching.lesson``), imported on first use; the
 #: modules inside a moved package move with it (see moved_to)
-MOVED = {"nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
+MOVED = {"nanonet.history": "nanonet.callbacks.history",
+         "nanonet.selfcheck": "nanonet.gradcheck.selfcheck",
          "nanonet.diagnosis": "nanonet.gradcheck.diagnosis",
          "nanonet.epsilon_sweep": "nanonet.gradcheck.sweep",
          "nanonet.paper": "nanonet.teaching.paper",

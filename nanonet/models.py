@@ -21,6 +21,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import precision
+from .callbacks import checked_callbacks
 from .layers import registry
 from .layers.base import Layer, check_engine
 from .model_attributes import KerasModelAttributes
@@ -81,7 +82,7 @@ class Sequential(KerasModelAttributes):
         self.metrics: List[Tuple[str, object]] = []
         #: the compiled metrics without their input checks (the model checks its data once)
         self.metric_functions: List = []
-        self.history = None
+        self.history, self.stop_training = None, False   # (a callback may set stop_training)
         #: the mask the last forward pass ended with (Embedding(mask_zero=True)), or None
         self.output_mask: Optional[np.ndarray] = None
         self._trainer: Optional[TrainingStep] = None   # the weights' layout, made by fit
@@ -255,8 +256,8 @@ class Sequential(KerasModelAttributes):
 
     @keyword_checked
     def fit(self, x=None, y=None, batch_size: Optional[int] = None, epochs: int = 1,
-            verbose: int = 1, validation_split: float = 0.0, validation_data=None,
-            shuffle: bool = True, augment=None):
+            verbose: int = 1, callbacks=None, validation_split: float = 0.0,
+            validation_data=None, shuffle: bool = True, augment=None):
         """Train for `epochs` passes over x (n, …), y (n, …) in batches of `batch_size`
         (default 32); returns a History (also kept as ``model.history``).
 
@@ -265,7 +266,8 @@ class Sequential(KerasModelAttributes):
         before that batch's update; ``validation_split`` holds out the *last* fraction of the
         data before any shuffling (training/loop.py). Every batch is one training step
         (training/step.py); a loss or update that stops being finite stops training with a
-        TrainingDivergedError. Pruned weights (``layer.weight_masks``) stay 0
+        TrainingDivergedError. ``callbacks``: a list of nanonet.callbacks.Callback (e.g.
+        EarlyStopping, ModelCheckpoint), called at Keras's moments. Pruned weights (``layer.weight_masks``) stay 0
         (training/masks.py); a mixed-precision model trains as ``nanonet.precision`` says.
 
         ``augment``: a function ``augment(x_batch, y_batch, rng) -> (x_batch, y_batch)``
@@ -288,13 +290,14 @@ class Sequential(KerasModelAttributes):
             raise TypeError(f"{where}: augment must be a function augment(x_batch, y_batch, "
                             f"rng) -> (x_batch, y_batch), or None; got {augment!r:.60} "
                             f"({type(augment).__name__}).")
+        callbacks = checked_callbacks(callbacks, where)
         x, y = checks.prepare_xy(self, x, y, where)
         x, y, validation = loop.split_validation(self, x, y, validation_split,
                                                  validation_data, where)
         trainer = self.prepare_training()
         trainer.prepare_masks(where)
         return loop.fit_epochs(self, trainer, x, y, validation, batch_size, epochs, verbose,
-                               shuffle, augment, where)
+                               shuffle, augment, where, callbacks)
 
     def prepare_training(self) -> TrainingStep:
         """The model's training step (training.TrainingStep), made once: it lays every weight

@@ -28,7 +28,7 @@ FLOORS = {
     "layers",                                                       # the layers' equations
     "losses.py", "metrics.py", "optimizers.py",
     "fast", "training",                                             # (DESIGN: coming)
-    "history.py", "progress.py", "summary.py",                      # what fit/summary print
+    "callbacks", "progress.py", "summary.py",                       # what fit calls and prints
     "model_attributes.py", "models.py",
     "precision.py", "augment.py", "compress",                       # collaborators of models
     "saving.py",

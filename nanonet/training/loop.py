@@ -3,7 +3,8 @@
 As Keras: each epoch uses a new permutation of the samples when shuffling; the last partial
 batch is kept; the loss shown is the batch-size-weighted mean of the batch losses, each taken
 before that batch's update; ``validation_split`` holds out the *last* fraction of the data
-before any shuffling.
+before any shuffling. Callbacks (nanonet/callbacks/) are called at Keras's moments, the
+model's History last; a callback stops training by setting ``model.stop_training``.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from ..history import History
+from ..callbacks import CallbackList, History
 from ..progress import ProgressBar
 from ..validation import check_float, check_int
 from .step import ModelStep, check_outputs, scale_report
@@ -71,29 +72,39 @@ def split_validation(model, x, y, validation_split, validation_data, where):
 
 
 def fit_epochs(model, trainer, x, y, validation, batch_size: int, epochs: int, verbose: int,
-               shuffle: bool, augment, where: str) -> History:
+               shuffle: bool, augment, where: str, callbacks=()) -> History:
     """`epochs` passes of `trainer` (a TrainingStep) over the prepared x (n, …), y (n, …), each
-    followed by the loss on `validation` (or None); the progress shown as `verbose` says."""
+    followed by the loss on `validation` (or None); the progress shown as `verbose` says;
+    `callbacks` (checked Callback instances) called at Keras's moments (callbacks/base.py)."""
     steps = math.ceil(len(x) / batch_size)
     history = History({"verbose": verbose, "epochs": epochs, "steps": steps})
-    model.history = history
+    model.history, model.stop_training = history, False
+    hooks = CallbackList([*callbacks, history], model, dict(history.params))
+    hooks.call("on_train_begin", {})
+    logs: Dict[str, float] = {}
     for epoch in range(1, epochs + 1):
         if verbose in (1, 2) and epochs > 1:            # as Keras's ProgbarLogger
             print(f"Epoch {epoch}/{epochs}")
+        hooks.call("on_epoch_begin", epoch - 1, {})
         progress = ProgressBar(steps, verbose)
         logs = run_epoch(model, trainer, x, y, batch_size, shuffle, progress, epoch, history,
-                         augment)
+                         augment, hooks)
         if validation is not None:
             val = evaluate_batches(model, *validation, batch_size, where + " (validation data)")
             logs.update({f"val_{name}": value for name, value in val.items()})
-        history.record(epoch - 1, logs)
         progress.update(steps, logs)
+        hooks.call("on_epoch_end", epoch - 1, logs)
+        if model.stop_training:
+            break
+    hooks.call("on_train_end", logs)
     return history
 
 
 def run_epoch(model, trainer, x, y, batch_size, shuffle, progress, epoch, history,
-              augment=None) -> Dict[str, float]:
-    """One pass over x, y in batches (a new permutation if `shuffle`): {name: epoch mean}."""
+              augment=None, hooks=None) -> Dict[str, float]:
+    """One pass over x, y in batches (a new permutation if `shuffle`): {name: epoch mean}.
+    `hooks` (a CallbackList) hears each batch begin and end; a callback setting
+    model.stop_training ends the epoch after its batch."""
     n = len(x)
     order = model.random_streams.shuffle.permutation(n) if shuffle else None
     totals = RunningMeans(["loss"] + [name for name, _ in model.metrics])
@@ -101,6 +112,8 @@ def run_epoch(model, trainer, x, y, batch_size, shuffle, progress, epoch, histor
     for batch, start in enumerate(range(0, n, batch_size), start=1):
         rows = slice(start, start + batch_size) if order is None else \
             order[start:start + batch_size]
+        if hooks is not None:
+            hooks.call("on_train_batch_begin", batch - 1, {})
         xb, yb = x[rows], y[rows]
         if augment is not None:
             xb, yb = augmented(model, augment, xb, yb, order is None, epoch, batch)
@@ -109,6 +122,10 @@ def run_epoch(model, trainer, x, y, batch_size, shuffle, progress, epoch, histor
         totals.add(values, len(xb))
         if start + batch_size < n:
             progress.update(batch, totals.means())
+        if hooks is not None:
+            hooks.call("on_train_batch_end", batch - 1, totals.means())
+            if model.stop_training:
+                break
     return totals.means()
 
 
