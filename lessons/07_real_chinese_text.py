@@ -113,8 +113,10 @@ print(f"\n{len(texts)} texts, {labels.mean():.0%} positive. Length in characters
 # %% [markdown]
 # ## 2. A held-out test set, and a validation slice
 #
-# 20 % of the texts, stratified (the same 50/50 balance), are put aside as the **test set** and
-# used exactly once, at the end. From the remaining training texts we slice off the last 10 %
+# 20 % of the texts, stratified (the same 50/50 balance), are put aside as the **test set**:
+# nothing is chosen by looking at it — every model and baseline is fitted and tuned on the
+# training texts only, then each is scored on the test set once, at the end. From the
+# remaining training texts we slice off the last 10 %
 # as **validation data**: `fit` reports its loss and accuracy after each epoch, so we can watch
 # for overfitting without touching the test set.
 
