@@ -114,8 +114,10 @@ print(f"\n{len(texts)} texts, {labels.mean():.0%} positive. Length in characters
 # ## 2. A held-out test set, and a validation slice
 #
 # 20 % of the texts, stratified (the same 50/50 balance), are put aside as the **test set**:
-# nothing is chosen by looking at it — every model and baseline is fitted and tuned on the
-# training texts only, then each is scored on the test set once, at the end. From the
+# every model and baseline is fitted on the training texts only, then each is scored on the
+# test set once, at the end. (Section 4 names the baseline that scores best there the
+# strongest — a choice made on the test set, which can only flatter the baseline, never the
+# LSTM.) From the
 # remaining training texts we slice off the last 10 %
 # as **validation data**: `fit` reports its loss and accuracy after each epoch, so we can watch
 # for overfitting without touching the test set.
