@@ -142,7 +142,8 @@ print(f"\nfinal: J = {loss(y, cache[2]):.4f}, accuracy = {np.mean((y_hat > 0.5) 
 
 # %%
 def fit_logistic_regression(x, y, steps, learning_rate):
-    """Steps 2–6 with no hidden layer: ŷ = σ(x w + b), w and b from 0. Returns w, b and J per step."""
+    """Steps 2–6 with no hidden layer: ŷ = σ(x w + b), w and b starting at 0.
+    Returns w, b and the list of J per step."""
     w, b, losses = np.zeros((x.shape[1], 1)), np.zeros(1), []
     for _ in range(steps):
         z = x @ w + b
@@ -190,7 +191,8 @@ w, b, logistic_losses = fit_logistic_regression(x, y, steps, learning_rate)
 u, c, side = best_straight_line(x, y, n_directions)
 majority = float(y.mean() >= 0.5)
 classifiers = {
-    f"always the training majority (class {majority:.0f})": lambda p: np.full(len(p), majority == 1),
+    f"always the training majority (class {majority:.0f})":
+        lambda p: np.full(len(p), majority == 1),
     f"logistic regression (no hidden layer, {steps} steps)": lambda p: (p @ w + b)[:, 0] > 0,
     f"best straight line ({n_directions} directions, every cut)": lambda p: side * (p @ u - c) > 0,
     f"two-layer network ({hidden} hidden units, {steps} steps)":
@@ -201,6 +203,10 @@ right = {name: (right_or_wrong(predict(x), y), right_or_wrong(predict(x_new), y_
 print(f"\n{'accuracy':<58}{len(y)} training points   {len(y_new)} new points (± 1 SE)")
 for name, (on_training, on_new) in right.items():
     print(f"{name:<58}{on_training.mean():10.3f}          {with_standard_error(on_new)}")
+if any(on_new.all() for _, on_new in right.values()):
+    print(f"(an accuracy of 1 has SE 0 by the formula; with no error in {len(y_new)} points, the "
+          f"error rate is below 3/{len(y_new)} = {3 / len(y_new):.4f} with 95% confidence — "
+          f"the 'rule of three')")
 (majority_acc, _), (logistic_acc, _), (line_acc, line_new), (network_acc, network_new) = \
     [(train.mean(), new) for train, new in right.values()]
 print(f"logistic regression's final J = {logistic_losses[-1]:.4f} (ln 2 = {np.log(2):.4f}, the J "
@@ -210,10 +216,11 @@ if logistic_acc < line_acc:
                 "no better than" if logistic_acc == majority_acc else "better than")
     print(f"Minimising J is not maximising accuracy: the line gradient descent on J finds gets "
           f"{logistic_acc:.3f} of the training points right — {relation} always answering the "
-          f"majority class ({majority_acc:.3f}) — while the best straight line gets {line_acc:.3f}.")
+          f"majority class ({majority_acc:.3f}) — while the best straight line gets "
+          f"{line_acc:.3f}.")
 else:
-    print(f"Here the line gradient descent on J finds is as accurate as the best straight line "
-          f"found by search ({logistic_acc:.3f} vs {line_acc:.3f}).")
+    print(f"Here the line gradient descent on J finds is at least as accurate as the best "
+          f"straight line the search found ({logistic_acc:.3f} vs {line_acc:.3f}).")
 difference = network_new - line_new
 difference_se = difference.std(ddof=1) / np.sqrt(len(difference))
 if difference.mean() > 2 * difference_se:
@@ -221,9 +228,11 @@ if difference.mean() > 2 * difference_se:
           f"scores {difference.mean():+.3f} ± {difference_se:.3f} above the best straight line "
           f"({difference.mean() / difference_se:.0f} SE).")
 else:
-    print(f"On the new points the network is not clearly above the best straight line "
-          f"({difference.mean():+.3f} ± {difference_se:.3f}): after {steps} steps it has not "
-          f"learned the disc yet — try more --steps.")
+    relation = ("below" if difference.mean() < -2 * difference_se else
+                "within 2 SE of")
+    print(f"On the new points the network is {relation} the best straight line "
+          f"({difference.mean():+.3f} ± {difference_se:.3f}): after {steps} steps the hidden "
+          f"layer has not yet shown what it adds — try more --steps.")
 
 # %%
 if lesson.figures_available():
