@@ -557,7 +557,7 @@ if lesson.figures_available():
     figure, ax = plt.subplots(figsize=(7, 4))
     for x, coin in zip(positions, coins):
         ax.fill_between([x - 0.32, x + 0.32], coin - 2 * se, coin + 2 * se, color="0.85",
-                        lw=0, label="a coin with the same lean ± 2 SE" if x == 0 else None)
+                        lw=0, label="a coin with the same lean: mean (line) ± 2 SE" if x == 0 else None)
         ax.plot([x - 0.32, x + 0.32], [coin, coin], color="0.5", lw=1)
     ax.axhline(0.5, color="k", ls=":", lw=1, label="50%")
     ax.errorbar(positions, values, yerr=2 * se, fmt="none", ecolor="k", elinewidth=1,
@@ -570,7 +570,8 @@ if lesson.figures_available():
         ax.text(x + 0.12, v, f"{v:.1%}", va="center", fontsize=9)
     ax.set_xticks(positions, names)
     ax.set_xlim(-0.5, len(names) - 0.3)
-    ax.set_ylim(0.40, 0.64)
+    shown = np.concatenate([values, seed_accuracies, coins])
+    ax.set_ylim(min(0.40, shown.min() - 3 * se), max(0.64, shown.max() + 4 * se))
     ax.set_ylabel(f"accuracy on the {baselines.n} test days")
     ax.legend(fontsize=8, loc="upper center", ncol=3)
     ax.set_title("Lesson 04: the MLP against the rules that need no model")
