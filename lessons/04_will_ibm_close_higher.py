@@ -541,6 +541,7 @@ if lesson.figures_available():
     for ax, ylabel in [(ax_loss, "binary cross-entropy"), (ax_acc, "accuracy")]:
         ax.axvline(best_epoch, color="tab:green", ls="--", lw=1, label=f"best epoch {best_epoch}")
         ax.set(xlabel="epoch", ylabel=ylabel)
+        plotting.integer_ticks(ax)
         ax.grid(alpha=0.3)
         plotting.legend_below(ax)
     figure.suptitle("Lesson 04: training curves (early stopping on the validation loss)")
