@@ -24,7 +24,9 @@
 
 # %%
 """Lesson 04 — will IBM close higher tomorrow? (§4.3) An MLP on prices, volume and macro data, against honest baselines."""
+import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -51,9 +53,12 @@ started = time.perf_counter()
 # ## 1. The data
 #
 # 3,270 NYSE trading days of IBM (open, high, low, close, volume), with the WTI oil price of the
-# same day and the core-CPI and unemployment figures as they had been published by then (two
-# months late). It ships inside nanonet — nothing is downloaded — and its bytes are checked
-# against their sha256 when loaded. Provenance, licences and pitfalls:
+# same day and the core-CPI and unemployment figures of two months before (both are published
+# within a month, so each month's figure was public by then). One caveat: the macro values are
+# the later, *revised* releases that ship in the source packages, not the numbers first
+# published at the time, so they are not exactly what a trader knew that day ("Revisions" in
+# the data README). The data ships inside nanonet — nothing is downloaded — and
+# its bytes are checked against their sha256 when loaded. Provenance, licences and pitfalls:
 # `nanonet/datasets/data/stocks/README.md`.
 
 # %%
@@ -120,9 +125,9 @@ assert caught
 # %% [markdown]
 # ## 3. Features: changes, not levels
 #
-# Prices and the CPI trend for 13 years: in the test years IBM's close and core CPI lie above
-# anything the network saw in training, so a network fed levels would be asked about inputs it
-# never met. So the 11 inputs are returns, ratios and changes:
+# Prices and the CPI trend for 13 years: in the test years IBM's close and core CPI climb above
+# anything the network saw in training (the counts are printed below), so a network fed levels
+# would be asked about inputs it never met. So the 11 inputs are returns, ratios and changes:
 #
 #     r_t = close_t / close_{t−1} − 1           returns at lags 0…4: r_t, r_{t−1}, …, r_{t−4}
 #     (high_t − low_t) / close_t                the day's range
@@ -135,7 +140,9 @@ assert caught
 # The monthly series change once a month, so their daily change is almost always 0; their change
 # over a year (252 trading days) is what moves. The README's reference model used the
 # unemployment *level*; section 5 shows why we don't: it rose from the training years into the
-# test years just as the price did.
+# test years just as the price did. Changes drift far less than levels, but nothing keeps them
+# inside the range the network was trained on: section 5 counts, for every feature, the test
+# days that fall outside it.
 
 # %%
 section("3. Features: returns and changes, not price levels")
@@ -182,7 +189,9 @@ for name, rows in [("train (fit)", fit_rows), ("validation", val_rows), ("test",
 #     z = (x − μ_train) / σ_train
 #
 # μ and σ come from the rows the network trains on; validation and test rows are transformed with
-# the same numbers. (Their own means would be a peek at the future.)
+# the same numbers. (Their own means would be a peek at the future.) Then the question section 3
+# left open: on how many test days does each feature leave the range (minimum … maximum) it had
+# on the rows the network fits? A network has never been shown what happens out there.
 
 # %%
 section("5. Standardisation fitted on the training rows only")
@@ -202,37 +211,131 @@ print(f"(the unemployment LEVEL, had we used it: {level[fit_rows].min():.1f}–"
       f"{level[fit_rows].max():.1f}% on training rows, {level[test_rows].min():.1f}–"
       f"{level[test_rows].max():.1f}% on test days, a test mean {level_z:+.1f} training std away)")
 
+
+def share_outside_training_range(train_column, test_column):
+    """The fractions of `test_column` below the minimum and above the maximum of `train_column`."""
+    return (float(np.mean(test_column < train_column.min())),
+            float(np.mean(test_column > train_column.max())))
+
+
+outside = {name: share_outside_training_range(features[fit_rows, j], features[test_rows, j])
+           for j, name in enumerate(datasets.FEATURE_NAMES)}
+print(f"\ntest days outside the feature's range on the {len(fit_rows)} rows the network fits:")
+print(f"{'feature':<26}{'below its min':>14}{'above its max':>15}")
+for name, (below, above) in outside.items():
+    print(f"{name:<26}{below:14.1%}{above:15.1%}")
+leaving = [f"{name} on {below + above:.1%}" for name, (below, above) in outside.items()
+           if below + above > 0]
+staying = len(outside) - len(leaving)
+print(f"{len(leaving)} of {len(outside)} features leave their training range on some test days"
+      + (f" ({', '.join(leaving)} of test days)" if leaving else "")
+      + (f"; the other {staying} stay inside it on every test day." if staying else "."))
+
 # %% [markdown]
 # ## 6. The honest baselines
 #
-# Two rules need no model. Always predict "up" (the training period's majority class, by a
-# hair). Or predict that tomorrow repeats today's direction, up_{t−1}, which is known at today's
-# close. Scored on the same 654 test days, they are the bar — not 50%.
+# Two rules need no model. Always predict "up", or predict that tomorrow repeats today's
+# direction, up_{t−1}, which is known at today's close. Scored on the same 654 test days, they
+# are the bar — not 50%. ("Up" is the majority class of the test period; which class leads in
+# training depends on which training rows you count, as the lines below show.)
 #
-# How precise is an accuracy measured on n = 654 days? Each day is right or wrong, so
+# How precise is an accuracy measured on n days? Each day is right or wrong, so near 50%
 #
-#     SE = √(a (1 − a) / n) ≈ √(0.5 · 0.5 / 654) ≈ 0.0196   — about 2 percentage points.
+#     SE = √(a (1 − a) / n) ≈ √(0.5 · 0.5 / n)
 #
-# A rule that guesses with the test period's up-rate lands near 51.8%; luck alone moves it by
-# ±2 SE ≈ ±4 points. Anything between about 48% and 56% is consistent with guessing. (A guesser
-# that leans to "down" is centred lower, at 48.2% if it always says down — section 8 measures the
-# MLP from a coin with the MLP's own lean.)
+# What does a rule with no skill score? One that says "up" on a fraction q of the days,
+# whatever happens, is right on average on
+#
+#     e(q) = q · p + (1 − q) · (1 − p)        p = the test period's up-rate
+#
+# of them: 1 − p if it always says down, p if it always says up — and a guesser that says "up"
+# at the up-rate itself (q = p) expects only p² + (1 − p)², a hair above 50%. So every rule and
+# model here is measured from *a coin with its own lean*: z = (accuracy − e(q)) / SE, with the
+# one-sided p-value P(Z ≥ z) (normal approximation). The one bar for skill in this lesson is
+# e(q) + 2 SE (z ≥ 2, one-sided p ≈ 0.023): below it, luck explains the accuracy. (Always up
+# *is* the coin with q = 1, so it sits exactly on its own coin, z = 0: it is the bar a model's
+# raw accuracy must beat, not a skill.)
 
 # %%
+def coin_expectation(lean, up_rate):
+    """e(q) = q·p + (1 − q)(1 − p): the mean accuracy of a no-skill rule saying 'up' on a
+    fraction q (`lean`) of days, when a fraction p (`up_rate`) of them are up."""
+    return lean * up_rate + (1 - lean) * (1 - up_rate)
+
+
+def one_sided_p(z):
+    """P(Z ≥ z) for a standard normal Z: how often luck alone lands z SE or more above."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+class AgainstACoin(NamedTuple):
+    """A rule's test accuracy measured from a coin with the rule's own lean."""
+    accuracy: float   #: fraction of test days right
+    lean: float       #: fraction of test days it said "up" (q)
+    coin: float       #: e(q), what a no-skill rule with that lean expects
+    z: float          #: (accuracy − coin) / SE
+    p_value: float    #: one-sided P(Z ≥ z)
+    bar: float        #: coin + 2 SE, the accuracy that would show skill
+
+
+def against_a_coin(predicted, truth, standard_error):
+    """Score 0/1 predictions `predicted` on the days `truth` against a coin with their lean."""
+    accuracy, lean = float(np.mean(predicted == truth)), float(np.mean(predicted))
+    coin = coin_expectation(lean, float(np.mean(truth)))
+    z = (accuracy - coin) / standard_error
+    return AgainstACoin(accuracy, lean, coin, z, one_sided_p(z), coin + 2 * standard_error)
+
+
+def print_against_a_coin_header():
+    print(f"{'':<24}{'accuracy':>9}{'says up':>9}{'coin e(q)':>11}{'z (SE)':>8}"
+          f"{'one-sided p':>13}{'bar e(q)+2SE':>14}")
+
+
+def print_against_a_coin(name, scored):
+    print(f"{name:<24}{scored.accuracy:9.2%}{scored.lean:9.1%}{scored.coin:11.2%}"
+          f"{scored.z:+8.1f}{scored.p_value:13.3f}{scored.bar:14.1%}")
+
+
+def majority_line(name, days):
+    """Which class leads on `days` (0/1 labels), and by how many days."""
+    up, down = int(days.sum()), int(len(days) - days.sum())
+    leader = "up" if up > down else "not up" if down > up else "neither"
+    return (f"{name:<34} up on {up}, not up on {down}: majority {leader} "
+            f"(by {abs(up - down)} day{'' if abs(up - down) == 1 else 's'})")
+
+
 section("6. Baselines on the 654 test days")
 baselines = datasets.honest_baselines(labels, test_rows)
-se = baselines.standard_error
-print(f"base rate of 'up' on test days:       {baselines.up_rate:.2%}")
+se, p_up = baselines.standard_error, baselines.up_rate
+print(majority_line(f"training period ({len(train_rows)} days)", labels[train_rows]))
+print(majority_line(f"rows the network fits ({len(fit_rows)})", labels[fit_rows]))
+print(majority_line(f"test period ({len(test_rows)} days)", labels[test_rows]))
+print(f"\nbase rate of 'up' on test days p:      {p_up:.2%}")
 print(f"always up:                            {baselines.always_up:.2%}")
 print(f"yesterday's direction (up_t = up_t-1): {baselines.yesterdays_direction:.2%}")
 print(f"standard error of an accuracy on {baselines.n} days: {se:.2%} "
       f"(±2 SE: {2 * se:.1%})")
-guess_low, guess_high = baselines.always_up - 2 * se, baselines.always_up + 2 * se
-print(f"consistent with guessing: {guess_low:.1%} … {guess_high:.1%}")
+print(f"a no-skill rule expects from {1 - p_up:.1%} (always down) to {p_up:.1%} (always up); "
+      f"one saying 'up' on p of the days expects p² + (1 − p)² = "
+      f"{coin_expectation(p_up, p_up):.2%}")
 # the README's numbers, recomputed here
 assert round(100 * baselines.always_up, 2) == 51.83
 assert round(100 * baselines.yesterdays_direction, 2) == 52.60
 assert baselines.n == 654
+
+rules = {"always up": np.ones_like(y_test), "yesterday's direction": labels[test_rows - 1]}
+rules_scored = {name: against_a_coin(rule, y_test, se) for name, rule in rules.items()}
+assert rules_scored["yesterday's direction"].accuracy == baselines.yesterdays_direction
+print()
+print_against_a_coin_header()
+for name, scored in rules_scored.items():
+    print_against_a_coin(name, scored)
+yesterday = rules_scored["yesterday's direction"]
+print(f"\nyesterday's direction is {yesterday.z:+.1f} SE from a coin with its lean "
+      f"({yesterday.coin:.2%}), one-sided p = {yesterday.p_value:.2f}: "
+      + ("not significant — on this period, no evidence that the direction persists."
+         if yesterday.z < 2 else "above the bar — the direction persisted on this period; "
+         "check another period before relying on it."))
 
 
 # %% [markdown]
@@ -297,69 +400,99 @@ if min(curves["val_loss"]) >= np.log(2):
 # ## 8. The verdict on the test period
 
 # %%
+def paired_difference(right_a, right_b):
+    """Mean and standard error of (a right − b right) per day, for two rules scored on the same
+    days (boolean arrays): the paired comparison, which cancels the days both get right or wrong."""
+    difference = right_a.astype(np.float64) - right_b
+    return float(difference.mean()), float(difference.std(ddof=1) / np.sqrt(len(difference)))
+
+
 section("8. Test accuracy beside the baselines")
 predicted = predict_up(model, x_test)
-mlp_accuracy = float(np.mean(predicted == y_test))
+mlp = against_a_coin(predicted, y_test, se)
 train_accuracy = float(np.mean(predict_up(model, x_fit) == y_fit))
 print(f"MLP (seed {options.seed}) train accuracy:  {train_accuracy:.2%}")
-print(f"MLP (seed {options.seed}) test accuracy:   {mlp_accuracy:.2%} ± {se:.2%} (1 SE), "
+print(f"MLP (seed {options.seed}) test accuracy:   {mlp.accuracy:.2%} ± {se:.2%} (1 SE), "
       f"on {len(y_test)} days")
-print(f"    it predicted 'up' on {predicted.mean():.1%} of test days; balanced accuracy "
+print(f"    it predicted 'up' on {mlp.lean:.1%} of test days; balanced accuracy "
       f"{datasets.balanced_accuracy(y_test, predicted):.2%} (0.5 = no skill)")
 print(f"baseline always up:                {baselines.always_up:.2%}")
 print(f"baseline yesterday's direction:    {baselines.yesterdays_direction:.2%}")
 
 # One seed is one draw. Retrain with other seeds (same data, same recipe; we do NOT pick the best
 # one by its test score — that would be fitting to the test set).
-seed_accuracies = [mlp_accuracy]
+seeds_scored = [mlp]
 for seed in range(options.seed + 1, options.seed + n_seeds):
     other = build_mlp(seed)
     train_with_early_stopping(other, max_epochs, patience)
-    seed_accuracies.append(float(np.mean(predict_up(other, x_test) == y_test)))
-seed_accuracies = np.array(seed_accuracies)
+    seeds_scored.append(against_a_coin(predict_up(other, x_test), y_test, se))
+seed_accuracies = np.array([scored.accuracy for scored in seeds_scored])
 print(f"\nthe same MLP with {n_seeds} seeds: test accuracy mean {seed_accuracies.mean():.2%}, "
       f"min {seed_accuracies.min():.2%}, max {seed_accuracies.max():.2%} "
       f"({', '.join(f'{a:.1%}' for a in seed_accuracies)})")
 
-# A model with no skill that says "up" on a fraction q of the days is right, on average, on
-#     e = q · p_up + (1 − q) · (1 − p_up)
-# of them: between 48.2% (always down) and 51.8% (always up). Measure the MLP from that.
-q = float(predicted.mean())
-coin = q * baselines.up_rate + (1 - q) * (1 - baselines.up_rate)
-z = (mlp_accuracy - coin) / se
-best_rule = max(baselines.always_up, baselines.yesterdays_direction)
-print(f"\na coin that says 'up' on {q:.1%} of days, like this MLP, expects {coin:.2%}; "
-      f"the MLP is {z:+.1f} SE from it")
-if z >= 2:
-    verdict = (f"more than 2 SE above a coin with its lean ({coin:.1%}). Before believing "
+# Each measured from a coin with its own lean (section 6): e(q) = q·p + (1 − q)(1 − p).
+print()
+print_against_a_coin_header()
+for name, scored in rules_scored.items():
+    print_against_a_coin(name, scored)
+for seed, scored in zip(range(options.seed, options.seed + n_seeds), seeds_scored):
+    print_against_a_coin(f"MLP (seed {seed})", scored)
+skilled = sum(scored.z >= 2 for scored in seeds_scored)
+
+if mlp.z >= 2:
+    verdict = (f"above its bar ({mlp.bar:.1%}, a coin with its lean + 2 SE). Before believing "
                "it, hunt for look-ahead (section 2); then test it on another period — one "
                "good number among many tries can be luck.")
-elif z <= -2:
-    verdict = (f"more than 2 SE BELOW a coin with its lean ({coin:.1%}): what the network "
+elif mlp.z <= -2:
+    verdict = (f"more than 2 SE BELOW a coin with its lean ({mlp.coin:.1%}): what the network "
                "learned from the training years is wrong in the test years.")
 else:
-    verdict = f"within 2 SE of a coin with its lean ({coin:.1%}): no evidence of skill."
+    verdict = (f"below its bar ({mlp.bar:.1%}) and within 2 SE of a coin with its lean "
+               f"({mlp.coin:.1%}): no evidence of skill.")
+best_rule = max(rules, key=lambda name: rules_scored[name].accuracy)
+difference, difference_se = paired_difference(predicted == y_test, rules[best_rule] == y_test)
+if difference >= 2 * difference_se:
+    against_best = "above it by more than 2 SE"
+elif difference <= -2 * difference_se:
+    against_best = "below it by more than 2 SE"
+else:
+    against_best = "within 2 SE of it: no detectable difference"
+if skilled == 0:
+    conclusion = (f"None of the {n_seeds} seeds reaches its bar: daily direction is close to "
+                  "unpredictable from the day's prices, volume and (revised) macro data, and "
+                  "the article's implicit promise — train an MLP on these inputs and get a "
+                  "model that calls tomorrow's move — is not supported.")
+else:
+    luck = 1 - (1 - one_sided_p(2)) ** n_seeds
+    conclusion = (f"{skilled} of {n_seeds} seeds {'reaches its' if skilled == 1 else 'reach their'}"
+                  f" bar. Had no seed any skill, at least one of {n_seeds} would pass by luck "
+                  f"with probability about {luck:.0%} (were they independent), and the seeds "
+                  f"average {seed_accuracies.mean():.1%}: a lead, not a result — one seed's "
+                  "score is not the recipe's, and it must hold on another period to count.")
 print(f"""
 What it means. An accuracy on {baselines.n} test days carries a standard error of about \
-{100 * se:.1f} points, so
-anything from {guess_low:.1%} to {guess_high:.1%} (always-up ± 2 SE) is what guessing produces, \
-and a model
-would have to clear {guess_high:.1%} — not 50% — before it showed any skill. The MLP's \
-{mlp_accuracy:.1%} is {verdict}
-It {"does not beat" if mlp_accuracy <= best_rule else "is above, but within noise of,"} the best \
-no-model rule ({best_rule:.1%}); across {n_seeds} seeds it averaged {seed_accuracies.mean():.1%}.
-Daily direction is close to unpredictable from the day's prices, volume and published macro data.
-The article's implicit promise — train an MLP on these inputs and get a model that calls \
-tomorrow's move — is not supported.""")
+{100 * se:.1f} points. A rule with no skill
+expects from {1 - p_up:.1%} (always down) to {p_up:.1%} (always up), depending on how often it \
+says "up", and luck moves it
+by ±2 SE. This MLP says "up" on {mlp.lean:.1%} of days, so a coin with its lean expects \
+{mlp.coin:.1%}, and it would have to
+clear {mlp.bar:.1%} — not 50% — to show any skill. Its {mlp.accuracy:.1%} is {verdict}
+Against the best no-model rule, {best_rule} ({rules_scored[best_rule].accuracy:.1%}), the MLP \
+is {difference:+.1%} ± {difference_se:.1%} (paired, 1 SE):
+{against_best}. Across {n_seeds} seeds it averaged {seed_accuracies.mean():.1%}.
+{conclusion}""")
 
 # %% [markdown]
 # ## Figures
 #
-# 1. The price (a level that drifts out of its training range) and the features (changes that
-#    stay in range), with the validation and test periods shaded.
-# 2. The training curves: the training loss falls, the validation loss does not follow — the
-#    network fits noise.
-# 3. The accuracies with ±2 SE bars: every bar overlaps the band that guessing produces.
+# 1. The price (a level) and five features (changes), with the validation and test periods
+#    shaded and each feature's range on the rows the network fits drawn dashed: which of them
+#    leave it in the test period? (Section 5 prints the share of days.)
+# 2. The training curves: does the validation loss follow the training loss down, and does it
+#    get below ln 2? (Section 7 prints the answer for this seed.)
+# 3. The accuracies with ±1 and ±2 SE bars, each beside a grey box: a coin with the same lean
+#    ± 2 SE — what a rule with no skill that says "up" as often would score.
 
 # %%
 if lesson.figures_available():
@@ -375,6 +508,12 @@ if lesson.figures_available():
     figure, axes = plt.subplots(len(panels), 1, figsize=(9, 11), sharex=True)
     for ax, (title, unit, values) in zip(axes, panels):
         ax.plot(dates, values, lw=0.6, color="tab:blue")
+        if ax is not axes[0]:
+            low, high = values[fit_rows].min(), values[fit_rows].max()
+            share = np.mean((values[test_rows] < low) | (values[test_rows] > high))
+            for bound in (low, high):
+                ax.axhline(bound, color="k", ls="--", lw=0.8)
+            title += f" — outside the fitted rows' range (dashed) on {share:.1%} of test days"
         ax.set_ylabel(unit)
         ax.axvspan(dates[val_rows[0]], dates[val_rows[-1]], color="tab:orange", alpha=0.15,
                    label="validation")
@@ -402,6 +541,7 @@ if lesson.figures_available():
     for ax, ylabel in [(ax_loss, "binary cross-entropy"), (ax_acc, "accuracy")]:
         ax.axvline(best_epoch, color="tab:green", ls="--", lw=1, label=f"best epoch {best_epoch}")
         ax.set(xlabel="epoch", ylabel=ylabel)
+        plotting.integer_ticks(ax)
         ax.grid(alpha=0.3)
         plotting.legend_below(ax)
     figure.suptitle("Lesson 04: training curves (early stopping on the validation loss)")
@@ -410,11 +550,16 @@ if lesson.figures_available():
 
     names = ["always up", "yesterday's\ndirection", f"MLP\n(seed {options.seed})",
              f"MLP, mean of\n{n_seeds} seeds"]
-    values = np.array([baselines.always_up, baselines.yesterdays_direction, mlp_accuracy,
+    values = np.array([baselines.always_up, baselines.yesterdays_direction, mlp.accuracy,
                        seed_accuracies.mean()])
+    coins = np.array([rules_scored["always up"].coin, yesterday.coin, mlp.coin,
+                      np.mean([scored.coin for scored in seeds_scored])])
     positions = np.arange(len(names))
     figure, ax = plt.subplots(figsize=(7, 4))
-    ax.axhspan(guess_low, guess_high, color="0.88", label="always-up ± 2 SE: guessing")
+    for x, coin in zip(positions, coins):
+        ax.fill_between([x - 0.32, x + 0.32], coin - 2 * se, coin + 2 * se, color="0.85",
+                        lw=0, label="a coin with the same lean: mean (line) ± 2 SE" if x == 0 else None)
+        ax.plot([x - 0.32, x + 0.32], [coin, coin], color="0.5", lw=1)
     ax.axhline(0.5, color="k", ls=":", lw=1, label="50%")
     ax.errorbar(positions, values, yerr=2 * se, fmt="none", ecolor="k", elinewidth=1,
                 capsize=6, label="± 2 SE")
@@ -426,7 +571,8 @@ if lesson.figures_available():
         ax.text(x + 0.12, v, f"{v:.1%}", va="center", fontsize=9)
     ax.set_xticks(positions, names)
     ax.set_xlim(-0.5, len(names) - 0.3)
-    ax.set_ylim(0.40, 0.64)
+    shown = np.concatenate([values, seed_accuracies, coins])
+    ax.set_ylim(min(0.40, shown.min() - 3 * se), max(0.64, shown.max() + 4 * se))
     ax.set_ylabel(f"accuracy on the {baselines.n} test days")
     ax.legend(fontsize=8, loc="upper center", ncol=3)
     ax.set_title("Lesson 04: the MLP against the rules that need no model")
