@@ -202,9 +202,24 @@ def make_memory_task(count: int, rng: np.random.Generator):
     return ids, (first == SIGNAL_A).astype(np.float32)
 
 
+class MemoryTask(NamedTuple):
+    """The memory task's training and test sequences (ids) and labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def draw_memory_task(rng: np.random.Generator) -> MemoryTask:
+    """train_size training and test_size test sequences of the memory task."""
+    return MemoryTask(*make_memory_task(train_size, rng), *make_memory_task(test_size, rng))
+
+
 def logistic_accuracy(features_train, features_test):
     """Test accuracy of a logistic regression, Dense(1, sigmoid) trained with Adam(0.05) for
-    20 epochs on `features_train` (one row per training sequence): a baseline."""
+    20 epochs on `features_train` (one row per training sequence of the lesson's task): a
+    baseline."""
     baseline = nn.Sequential([layers.Dense(1, activation="sigmoid",
                                            input_shape=(features_train.shape[1],))],
                              seed=options.seed)
@@ -220,9 +235,9 @@ def token_counts(ids):
     return (ids[:, :, None] == np.arange(VOCABULARY)).sum(axis=1).astype(np.float32)
 
 
-def train_memory_model(seed: int):
-    """Embedding → LSTM(units) → Dense(1, sigmoid), initial weights from `seed`, trained on the
-    memory task. Returns (model, initial weights, trained weights, history)."""
+def train_memory_model(seed: int, task: MemoryTask):
+    """Embedding → LSTM(units) → Dense(1, sigmoid), initial weights from `seed`, trained on
+    `task`. Returns (model, initial weights, trained weights, history)."""
     memory_model = nn.Sequential([layers.Embedding(VOCABULARY, 8),
                                   layers.LSTM(units),
                                   layers.Dense(1, activation="sigmoid")], seed=seed)
@@ -230,7 +245,8 @@ def train_memory_model(seed: int):
                          metrics=["accuracy"])
     memory_model.build((steps,))
     initial = memory_model.get_weights()
-    fitted = memory_model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
+    fitted = memory_model.fit(task.x_train, task.y_train, epochs=epochs, batch_size=32,
+                              verbose=0)
     return memory_model, initial, memory_model.get_weights(), fitted
 
 
@@ -240,8 +256,8 @@ def epochs_near_coin(fitted) -> int:
     return len(near) if near.all() else int(np.argmin(near))
 
 
-x_train, y_train = make_memory_task(train_size, rng)
-x_test, y_test = make_memory_task(test_size, rng)
+task = draw_memory_task(rng)
+x_train, y_train, x_test, y_test = task
 section(f"The memory task: {steps} steps, the answer is the first token")
 examples = np.concatenate([np.flatnonzero(y_train == 1)[:2], np.flatnonzero(y_train == 0)[:2]])
 for row in examples:
@@ -254,7 +270,7 @@ one_hot = np.eye(VOCABULARY, dtype=np.float32)
 memoryless_accuracy = logistic_accuracy(one_hot[x_train[:, -1]], one_hot[x_test[:, -1]])
 counts_accuracy = logistic_accuracy(token_counts(x_train), token_counts(x_test))
 
-model, initial_weights, trained_weights, history = train_memory_model(options.seed)
+model, initial_weights, trained_weights, history = train_memory_model(options.seed, task)
 _, lstm_accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"\nEmbedding({VOCABULARY}, 8) → LSTM({units}) → Dense(1, sigmoid), Adam(0.01), "
       f"{epochs} epochs of {train_size} sequences, batch 32:")
@@ -348,7 +364,14 @@ def more_or_less(after: float, before: float) -> str:
 
 
 section("BPTT as a loop of lstm_step_backward vs the LSTM layer's gradient")
-probe_ids, probe_y = x_test[:64], y_test[:64].astype(np.float64)
+
+
+def probe_of(task: MemoryTask):
+    """The sequences whose gradients we follow: the first 64 test sequences (ids, labels)."""
+    return task.x_test[:64], task.y_test[:64].astype(np.float64)
+
+
+probe_ids, probe_y = probe_of(task)
 dc_curves, gain_curves = {}, {}
 for label, weights in (("before training", initial_weights), ("after training", trained_weights)):
     by_hand, dc_curves[label] = bptt_by_hand(weights, probe_ids, probe_y)
@@ -385,12 +408,12 @@ print(f"→ In this run, after training t=1 gets {more_or_less(ratio_after, rati
 # (the two numbers f_2⋯f_T above).
 #
 # The full gradient on c_1 is another matter. It also runs through h and R at every step,
-# where the contributions of the two paths can add up or cancel, and after training it is a
-# ratio of two numbers far smaller than before (compare |∂L/∂c_T| before and after: the
-# trained model is sure of its answers, so the loss sends back little). Whether more of it
-# reaches c_1 after training is no rule of the LSTM — the line above says what happened in
-# this run, and section 6 counts it over several seeds. A trained memory does not need the
-# gradient to reach far back any more; it is the *untrained* cell whose gradient must get
+# where the contributions of the paths can add up or cancel, and after training the gradient
+# at c_T is itself far smaller than before (compare |∂L/∂c_T|: the trained model is sure of
+# its answers, so the loss sends back little). Nothing in the cell promises that a larger
+# share of it reaches c_1 after training: the line above says what happened in this run, and
+# section 6 counts it, with its spread, over several seeds. A trained memory does not need
+# the gradient to reach far back any more; it is the *untrained* cell whose gradient must get
 # through, for learning to start.
 #
 # ## 5. What holds the memory?
@@ -519,9 +542,9 @@ def accuracy_with(weights, ids, y, cut=None):
     return float(np.mean((p > 0.5) == (y == 1)))
 
 
-def switched_off(weights):
-    """Test accuracy as trained and with each part of the cell switched off."""
-    return {cut: accuracy_with(weights, x_test, y_test, cut)
+def switched_off(weights, task: MemoryTask):
+    """Test accuracy on `task` as trained and with each part of the cell switched off."""
+    return {cut: accuracy_with(weights, task.x_test, task.y_test, cut)
             for cut in (None, "forget", "recurrent", "textbook")}
 
 
@@ -536,7 +559,7 @@ def cut_effect(accuracy: float) -> str:
 
 
 section("Switching parts of the trained cell off (test accuracy, from step 2 on)")
-ablations = switched_off(trained_weights)
+ablations = switched_off(trained_weights, task)
 print(f"  as trained (the loop by hand):                 {ablations[None]:.3f}")
 print(f"  forget gate cut, f := 0:                      {ablations['forget']:.3f}")
 print(f"  recurrent weights cut, R := 0:                {ablations['recurrent']:.3f}")
@@ -567,9 +590,10 @@ print(f"  Unit {memory_unit}: forget gate over the distractors "
 #
 # ## 6. The same lesson over several seeds
 #
-# One run shows one solution. Here the same model is trained on the same data from several
-# initial weights (the lesson's seed and the next ones) and every measurement above is
-# repeated: what holds across the seeds, and what does not, is counted below.
+# One run shows one solution. Here the experiment is repeated with several seeds — the
+# lesson's seed (this run, its first row) and the next ones, each drawing its own training
+# and test sequences and its own initial weights — and every measurement above is taken
+# again: what holds across the seeds, and what does not, is counted below.
 
 # %%
 study_seeds = [options.seed + offset for offset in range(4 if options.quick else 8)]
@@ -588,19 +612,26 @@ class SeedResult(NamedTuple):
     latch: bool
 
 
-def study(seed: int, trained_model, initial, trained, fitted) -> SeedResult:
-    """Every measurement of sections 4 and 5 for one trained model."""
+def study(seed: int, task: MemoryTask, trained_model, initial, trained, fitted) -> SeedResult:
+    """Every measurement of sections 4 and 5 for one model trained on `task`."""
+    ids, y = probe_of(task)
     gradient, gain = {}, {}
     for label, weights in (("before training", initial), ("after training", trained)):
-        dc_size = bptt_by_hand(weights, probe_ids, probe_y)[1]
+        dc_size = bptt_by_hand(weights, ids, y)[1]
         gradient[label] = dc_size[1:] / dc_size[-1]
-        gain[label] = cell_path_gain(weights, probe_ids)
-    _, _, _, cells, gates = run_cell(trained, x_test)
-    latch = latch_evidence(cells, gates, memory_unit_of(cells, is_a))[-1]
-    return SeedResult(seed, epochs_near_coin(fitted), trained_model.evaluate(x_test, y_test,
-                                                                             verbose=0)[1],
-                      gradient, gain, forget_gate_means(gates, is_a), switched_off(trained),
-                      latch)
+        gain[label] = cell_path_gain(weights, ids)
+    _, _, _, cells, gates = run_cell(trained, task.x_test)
+    class_a = task.y_test == 1
+    latch = latch_evidence(cells, gates, memory_unit_of(cells, class_a))[-1]
+    accuracy = trained_model.evaluate(task.x_test, task.y_test, verbose=0)[1]
+    return SeedResult(seed, epochs_near_coin(fitted), accuracy, gradient, gain,
+                      forget_gate_means(gates, class_a), switched_off(trained, task), latch)
+
+
+def study_seed(seed: int) -> SeedResult:
+    """Section 6 for one more seed: a new draw of the task and new initial weights."""
+    seed_task = draw_memory_task(np.random.default_rng(seed))
+    return study(seed, seed_task, *train_memory_model(seed, seed_task))
 
 
 def spread(values, form: str = ".1e") -> str:
@@ -617,10 +648,10 @@ def counted(flags, what: str) -> str:
     return f"{what} in {'none' if k == 0 else k} of the {total} seeds"
 
 
-section(f"The same model from {len(study_seeds)} initial seeds "
-        f"({study_seeds[0]}…{study_seeds[-1]}), on the same data")
-results = [study(options.seed, model, initial_weights, trained_weights, history)]
-results += [study(seed, *train_memory_model(seed)) for seed in study_seeds[1:]]
+section(f"The same lesson with {len(study_seeds)} seeds ({study_seeds[0]}…{study_seeds[-1]}): "
+        f"each draws its own data and initial weights")
+results = [study(options.seed, task, model, initial_weights, trained_weights, history)]
+results += [study_seed(seed) for seed in study_seeds[1:]]
 print("seed | epochs near | test     | t=1 / t=T of |∂L/∂c|  | f_2⋯f_T (median)  | "
       "f after      | accuracy with a cut:      | latch")
 print("     | log 2       | accuracy | before    after       | before    after   | "
@@ -761,9 +792,8 @@ def gradient_through_c_figure():
     right.set(title=r"the cell-state path alone: $f_{t+1}\cdots f_T$ (median)",
               ylabel=r"$f_{t+1}\cdots f_T$")
     low, high = min(gains["before training"]), max(gains["before training"])
-    right.text(6, low, f"before training, every seed: {low:.1e}–{high:.1e} at t = 1\n"
-               "(their blue lines lie on top of each other)", va="bottom", fontsize=8,
-               color="tab:blue")
+    right.text(7, low, f"before training, every seed:\n{low:.1e}–{high:.1e} at t = 1 "
+               "(the lines overlap)", va="bottom", fontsize=8, color="tab:blue")
     for axis in (left, right):
         axis.set_xlabel("time step t")
         axis.grid(alpha=0.3, which="both")
