@@ -596,7 +596,7 @@ print(f"  Unit {memory_unit}: forget gate over the distractors "
 # again: what holds across the seeds, and what does not, is counted below.
 
 # %%
-study_seeds = [options.seed + offset for offset in range(4 if options.quick else 8)]
+study_seeds = [options.seed + offset for offset in range(3 if options.quick else 8)]
 
 
 class SeedResult(NamedTuple):
