@@ -593,14 +593,16 @@ print(f"  Unit {memory_unit}: forget gate over the distractors "
 # One run shows one solution. Here the experiment is repeated with several seeds — the
 # lesson's seed (this run, its first row) and the next ones, each drawing its own training
 # and test sequences and its own initial weights — and every measurement above is taken
-# again: what holds across the seeds, and what does not, is counted below.
+# again: what holds across the seeds, and what does not, is counted below. (The other rows
+# draw their sequences straight from their seed, so they are not the numbers that
+# `--seed N` prints: that run draws them after section 1's and 2's random numbers.)
 
 # %%
 study_seeds = [options.seed + offset for offset in range(3 if options.quick else 8)]
 
 
 class SeedResult(NamedTuple):
-    """Section 4's and 5's measurements of one model, trained from initial weights `seed`."""
+    """Section 3's, 4's and 5's measurements of one run of the experiment with seed `seed`."""
 
     seed: int
     epochs_near_coin: int
