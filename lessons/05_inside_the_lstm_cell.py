@@ -467,7 +467,8 @@ def below_nine_tenths(means):
 def forget_gate_sentence(means) -> str:
     """The forget gates `means` as computed: lowest, median, highest, and how many are < 0.9."""
     below = int(np.sum(below_nine_tenths(means)))
-    verdict = "every one is 0.9 or more" if below == 0 else f"{below} of {means.size} are below 0.9"
+    verdict = ("every one is 0.9 or more" if below == 0 else
+               f"{below} of {means.size} {'is' if below == 1 else 'are'} below 0.9")
     return (f"forget gates over the distractors (the table's 'f after', {means.size} means): "
             f"lowest {means.min():.3f}, median {np.median(means):.3f}, highest "
             f"{means.max():.3f}; {verdict}")

@@ -202,7 +202,7 @@ def test_the_forget_gates_are_stated_as_computed(run):
     assert abs(float(said.group(3)) - median(forget)) <= 0.0011
     below = sum(value < 0.9 for value in forget)
     expected = ("every one is 0.9 or more" if below == 0 else
-                f"{below} of {len(forget)} are below 0.9")
+                f"{below} of {len(forget)} {'is' if below == 1 else 'are'} below 0.9")
     assert said.group(5) == expected, (said.group(5), forget)
     # and no prose (comments or printed text) claims it outside the computed sentence
     source = lesson_path("05").read_text(encoding="utf-8")
