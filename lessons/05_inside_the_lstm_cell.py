@@ -9,12 +9,15 @@
 #    state c, and why the forget gate decides how far it gets; numerical gradient checks of
 #    one cell step and of the whole LSTM layer;
 # 3. a task that needs memory — report the FIRST token of a sequence at its LAST step, after a
-#    run of distractors — trained with nanonet, next to a model without memory that cannot;
-# 4. BPTT written out as a loop of `lstm_step_backward`, equal to the layer's gradient: the
-#    gradient on c fades over the steps before training and survives after it;
+#    run of distractors — trained with nanonet, next to a model without memory that cannot
+#    (and one that sees every token at once, for which the task is easy);
+# 4. BPTT written out as a loop of `lstm_step_backward`, equal to the layer's gradient, and
+#    how much of the gradient on c, and of the cell-state path, reaches step 1 before and
+#    after training;
 # 5. what holds the memory in the trained cell: its gates over time, and three experiments
 #    that switch parts of the cell off;
-# 6. figures: the training curve, the gradient through c, the gates as heat maps
+# 6. the same measurements over several seeds: what holds across them and what does not;
+# 7. figures: the training curve, the gradient through c (every seed), the gates as heat maps
 #    (time × units), the memory unit over time.
 #
 # Run: `python -m nanonet lesson 05` (options: `--out DIR`, `--quick`, `--seed N`).
@@ -22,6 +25,7 @@
 # %%
 """Lesson 05 — inside the LSTM cell: the gates by hand, backpropagation through time, and how a trained cell remembers."""
 import time
+from typing import Dict, NamedTuple
 
 import numpy as np
 
@@ -175,6 +179,11 @@ print(f"\ngradient checks: cell step {'PASSED' if step_report.passed else 'FAILE
 # with a logistic regression on the last token. The LSTM has to put the signal into its state
 # at step 1 and keep it through T − 1 steps of noise. Same architecture as the article:
 # Embedding → LSTM → Dense(1, sigmoid), trained with `fit`.
+#
+# The task tests memory across steps; it is not a hard problem. A model that sees every token
+# at once — a logistic regression on how often each token occurs — only has to notice
+# whether A or B is among them, and the printout shows it does. The LSTM reads one token at a
+# time, so it has to carry the first one through the rest.
 
 # %%
 SIGNAL_A, SIGNAL_B, VOCABULARY = 1, 2, 10
@@ -182,6 +191,7 @@ steps = 20
 train_size, test_size = (400, 400) if options.quick else (1000, 500)
 epochs = 12 if options.quick else 20
 units = 4
+NEAR_COIN_LOSS = 0.65            # a loss this high is still close to a coin's log 2 ≈ 0.693
 
 
 def make_memory_task(count: int, rng: np.random.Generator):
@@ -192,44 +202,94 @@ def make_memory_task(count: int, rng: np.random.Generator):
     return ids, (first == SIGNAL_A).astype(np.float32)
 
 
-x_train, y_train = make_memory_task(train_size, rng)
-x_test, y_test = make_memory_task(test_size, rng)
+class MemoryTask(NamedTuple):
+    """The memory task's training and test sequences (ids) and labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def draw_memory_task(rng: np.random.Generator) -> MemoryTask:
+    """train_size training and test_size test sequences of the memory task."""
+    return MemoryTask(*make_memory_task(train_size, rng), *make_memory_task(test_size, rng))
+
+
+def logistic_accuracy(features_train, features_test):
+    """Test accuracy of a logistic regression, Dense(1, sigmoid) trained with Adam(0.05) for
+    20 epochs on `features_train` (one row per training sequence of the lesson's task): a
+    baseline."""
+    baseline = nn.Sequential([layers.Dense(1, activation="sigmoid",
+                                           input_shape=(features_train.shape[1],))],
+                             seed=options.seed)
+    baseline.compile(optimizer=optimizers.Adam(0.05), loss="binary_crossentropy",
+                     metrics=["accuracy"])
+    baseline.fit(features_train, y_train, epochs=20, batch_size=32, verbose=0)
+    return baseline.evaluate(features_test, y_test, verbose=0)[1]
+
+
+def token_counts(ids):
+    """(count, VOCABULARY): how often each token id occurs in each sequence — every step at
+    once, in no order."""
+    return (ids[:, :, None] == np.arange(VOCABULARY)).sum(axis=1).astype(np.float32)
+
+
+def train_memory_model(seed: int, task: MemoryTask):
+    """Embedding → LSTM(units) → Dense(1, sigmoid), initial weights from `seed`, trained on
+    `task`. Returns (model, initial weights, trained weights, history)."""
+    memory_model = nn.Sequential([layers.Embedding(VOCABULARY, 8),
+                                  layers.LSTM(units),
+                                  layers.Dense(1, activation="sigmoid")], seed=seed)
+    memory_model.compile(optimizer=optimizers.Adam(0.01), loss="binary_crossentropy",
+                         metrics=["accuracy"])
+    memory_model.build((steps,))
+    initial = memory_model.get_weights()
+    fitted = memory_model.fit(task.x_train, task.y_train, epochs=epochs, batch_size=32,
+                              verbose=0)
+    return memory_model, initial, memory_model.get_weights(), fitted
+
+
+def epochs_near_coin(fitted) -> int:
+    """How many epochs, from the first on, the training loss stayed ≥ NEAR_COIN_LOSS."""
+    near = np.asarray(fitted.history["loss"]) >= NEAR_COIN_LOSS
+    return len(near) if near.all() else int(np.argmin(near))
+
+
+task = draw_memory_task(rng)
+x_train, y_train, x_test, y_test = task
 section(f"The memory task: {steps} steps, the answer is the first token")
 examples = np.concatenate([np.flatnonzero(y_train == 1)[:2], np.flatnonzero(y_train == 0)[:2]])
 for row in examples:
     name = "A" if x_train[row, 0] == SIGNAL_A else "B"
     print(f"  {x_train[row].tolist()}  → label {int(y_train[row])} (first token {name})")
 
-# a model without memory: it sees only the last step (the last token, one-hot)
+# a model without memory sees only the last step (the last token, one-hot); one that sees
+# every step at once gets the token counts
 one_hot = np.eye(VOCABULARY, dtype=np.float32)
-memoryless = nn.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(VOCABULARY,))],
-                           seed=options.seed)
-memoryless.compile(optimizer=optimizers.Adam(0.05), loss="binary_crossentropy",
-                   metrics=["accuracy"])
-memoryless.fit(one_hot[x_train[:, -1]], y_train, epochs=20, batch_size=32, verbose=0)
-memoryless_accuracy = memoryless.evaluate(one_hot[x_test[:, -1]], y_test, verbose=0)[1]
+memoryless_accuracy = logistic_accuracy(one_hot[x_train[:, -1]], one_hot[x_test[:, -1]])
+counts_accuracy = logistic_accuracy(token_counts(x_train), token_counts(x_test))
 
-model = nn.Sequential([layers.Embedding(VOCABULARY, 8),
-                       layers.LSTM(units),
-                       layers.Dense(1, activation="sigmoid")], seed=options.seed)
-model.compile(optimizer=optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
-model.build((steps,))
-initial_weights = model.get_weights()
-history = model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
-trained_weights = model.get_weights()
+model, initial_weights, trained_weights, history = train_memory_model(options.seed, task)
 _, lstm_accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"\nEmbedding({VOCABULARY}, 8) → LSTM({units}) → Dense(1, sigmoid), Adam(0.01), "
       f"{epochs} epochs of {train_size} sequences, batch 32:")
 for epoch in sorted({1, 2, 3, epochs // 2, epochs}):
     print(f"  epoch {epoch:2d}: loss {history.history['loss'][epoch - 1]:.4f}, "
           f"accuracy {history.history['accuracy'][epoch - 1]:.4f}")
+plateau = epochs_near_coin(history)
+print(f"the loss stayed at {NEAR_COIN_LOSS} or more (near log 2 ≈ 0.693, a coin) for the first "
+      f"{plateau} of {epochs} epochs, and ended at {history.history['loss'][-1]:.4f}")
 print(f"memory task test accuracy: LSTM {lstm_accuracy:.3f}, "
       f"memoryless (last step only) {memoryless_accuracy:.3f}, chance 0.5")
+print(f"every token at once (logistic regression on the token counts): {counts_accuracy:.3f}")
+print(f"(each accuracy is on {test_size} test sequences: a binomial standard error of at most "
+      f"0.5/√{test_size} = {0.5 / np.sqrt(test_size):.3f})")
 
 # %% [markdown]
-# The loss first sits near log 2 ≈ 0.693 (a coin), then drops within an epoch or two. The
-# next section shows why it has to wait: at the start, the gradient from the last step barely
-# reaches the first.
+# The printout says for how many epochs the loss stayed near log 2 ≈ 0.693 (a coin) before it
+# fell. The next section shows why it has to wait: at the start, the gradient from the last
+# step barely reaches the first.
 #
 # ## 4. BPTT by hand: a loop of `lstm_step_backward`
 #
@@ -237,7 +297,9 @@ print(f"memory task test accuracy: LSTM {lstm_accuracy:.3f}, "
 # `lstm_step_backward`, starting from the gradient the Dense layer sends to h_T. The summed
 # weight gradients must equal what the model computes for its LSTM layer in one call
 # (`model.loss_and_grads`). On the way we record |∂L/∂c_t|, the gradient reaching each step's
-# cell state, with the initial weights (forget gates ≈ σ(1) ≈ 0.73) and the trained ones.
+# cell state, with the initial weights (forget gates ≈ σ(1) ≈ 0.73) and the trained ones —
+# and, beside it, what the cell-state path alone passes from c_1 to c_T: the product of
+# forget gates f_2 ⊙ ⋯ ⊙ f_T of section 2.
 # (This loop is nanonet's own `layers.lstm_backward`, which adds masking and dropout to it and
 # is what `Sequential(..., engine="reference")` trains with. The model here uses the default
 # fast engine, `nanonet.fast.lstm`: fused gates and in-place buffers, the same numbers.)
@@ -287,11 +349,33 @@ def bptt_by_hand(weights, ids, y):
     return grads, dc_size
 
 
+def cell_path_gain(weights, ids):
+    """f_{t+1} ⊙ ⋯ ⊙ f_T, what the cell-state path alone passes from c_t to c_T, for
+    t = 1 … T (1 at t = T): the median over the sequences `ids` and the units."""
+    forget = run_cell(weights, ids)[4][:, :, units:2 * units]          # (T, N, U)
+    kept_from = np.cumprod(forget[::-1], axis=0)[::-1]                  # [k] = f_{k+1}⋯f_T
+    gains = np.concatenate([kept_from[1:], np.ones_like(forget[:1])])  # [t − 1] = f_{t+1}⋯f_T
+    return np.median(gains, axis=(1, 2))
+
+
+def more_or_less(after: float, before: float) -> str:
+    """'more' if `after` > `before`, else 'less' (or 'as much', if they are equal)."""
+    return "more" if after > before else "less" if after < before else "as much"
+
+
 section("BPTT as a loop of lstm_step_backward vs the LSTM layer's gradient")
-probe_ids, probe_y = x_test[:64], y_test[:64].astype(np.float64)
-dc_curves = {}
+
+
+def probe_of(task: MemoryTask):
+    """The sequences whose gradients we follow: the first 64 test sequences (ids, labels)."""
+    return task.x_test[:64], task.y_test[:64].astype(np.float64)
+
+
+probe_ids, probe_y = probe_of(task)
+dc_curves, gain_curves = {}, {}
 for label, weights in (("before training", initial_weights), ("after training", trained_weights)):
     by_hand, dc_curves[label] = bptt_by_hand(weights, probe_ids, probe_y)
+    gain_curves[label] = cell_path_gain(weights, probe_ids)
     model.set_weights(weights)
     _, layer_grads = model.loss_and_grads(probe_ids, probe_y)
     worst = max(float(np.abs(g - lg).max() / np.abs(lg).max())
@@ -303,16 +387,34 @@ for label, weights in (("before training", initial_weights), ("after training", 
     print(f"  |∂L/∂c_t|, mean over samples and units: t=T {curve[-1]:.2e}, "
           f"t=T/2 {curve[steps // 2]:.2e}, t=1 {curve[1]:.2e}; "
           f"t=1 gets {curve[1] / curve[-1]:.1e} of what t=T gets")
+    print(f"  the cell-state path alone, f_2⋯f_T (median over samples and units): "
+          f"{gain_curves[label][0]:.1e}")
 model.set_weights(trained_weights)
 before_f = run_cell(initial_weights, probe_ids)[4][:, :, units:2 * units]
 print(f"before training the forget gates average {before_f.mean():.3f}; "
       f"{before_f.mean():.3f}^{steps - 1} = {before_f.mean() ** (steps - 1):.1e}")
+ratio_before, ratio_after = (dc_curves[label][1] / dc_curves[label][-1] for label in dc_curves)
+gain_before, gain_after = (gain_curves[label][0] for label in gain_curves)
+print(f"→ In this run, after training t=1 gets {more_or_less(ratio_after, ratio_before)} of "
+      f"what t=T gets than before ({ratio_after:.1e} vs {ratio_before:.1e}); the cell-state "
+      f"path alone passes {more_or_less(gain_after, gain_before)} ({gain_after:.1e} vs "
+      f"{gain_before:.1e}).")
 
 # %% [markdown]
-# Before training, the gradient reaching the first steps is orders of magnitude smaller than
-# at the last step — of the order of the product of the forget gates (≈ 0.73 each) along the
-# way: the plateau at the start of the loss curve. After training, the forget gates of the
-# units that hold the answer are 0.9 or more (section 5), and far more of it survives.
+# Before training, only a small fraction of the gradient at c_T reaches c_1, and the
+# cell-state path alone passes about 0.73^19 — the product of forget gates near σ(1). The
+# weights that read the first token get almost no signal: the plateau at the start of the
+# loss curve. Training moves the forget gates, and with them what the cell-state path passes
+# (the two numbers f_2⋯f_T above).
+#
+# The full gradient on c_1 is another matter. It also runs through h and R at every step,
+# where the contributions of the paths can add up or cancel, and after training the gradient
+# at c_T is itself far smaller than before (compare |∂L/∂c_T|: the trained model is sure of
+# its answers, so the loss sends back little). Nothing in the cell promises that a larger
+# share of it reaches c_1 after training: the line above says what happened in this run, and
+# section 6 counts it, with its spread, over several seeds. A trained memory does not need
+# the gradient to reach far back any more; it is the *untrained* cell whose gradient must get
+# through, for learning to start.
 #
 # ## 5. What holds the memory?
 #
@@ -326,23 +428,96 @@ print(f"before training the forget gates average {before_f.mean():.3f}; "
 # * **textbook memory**, f := 1 and i := 0: c_1 is kept exactly and nothing more is written.
 
 # %%
+ERASED_BELOW = 0.75      # a cut that leaves less accuracy than this erased the memory
+WORKS_FROM = 0.95        # a cell (cut or frozen) this accurate still works
+WRONG_UP_TO = 0.05       # frozen c_1 this accurate is wrong on almost every sequence
+LATCH_SIGN_SHARE, LATCH_SIZE = 0.9, 2.0  # c̃ keeps c_T's sign this often; |c_T| this large
+
+
+def forget_gate_means(gate_seq, is_a):
+    """(units, 2): the mean forget gate over the distractors (steps 2…T), per unit, for the
+    sequences of class A and of class B."""
+    forget = gate_seq[1:, :, units:2 * units]
+    return np.stack([forget[:, is_a].mean(axis=(0, 1)), forget[:, ~is_a].mean(axis=(0, 1))], 1)
+
+
+def memory_unit_of(c_seq, is_a) -> int:
+    """The unit whose final cell state c_T separates A from B the most (class means)."""
+    gap = c_seq[-1][is_a].mean(axis=0) - c_seq[-1][~is_a].mean(axis=0)
+    return int(np.argmax(np.abs(gap)))
+
+
+def latch_evidence(c_seq, gate_seq, unit: int):
+    """What makes `unit` a latch, over the distractors: the share of steps whose candidate c̃
+    has the sign of the sequence's final c_T, the mean input gate, the median |c| at step 1
+    and at step T, and whether it is a latch (that share ≥ LATCH_SIGN_SHARE and the median
+    |c_T| ≥ LATCH_SIZE, where tanh(c) is ≥ 0.96: saturated)."""
+    candidate = gate_seq[1:, :, 2 * units + unit]
+    same_sign = float(np.mean(np.sign(candidate) == np.sign(c_seq[-1, :, unit])))
+    input_gate = float(gate_seq[1:, :, unit].mean())
+    start, end = (float(np.median(np.abs(c_seq[t, :, unit]))) for t in (1, -1))
+    return same_sign, input_gate, start, end, same_sign >= LATCH_SIGN_SHARE and end >= LATCH_SIZE
+
+
+def below_nine_tenths(means):
+    """Which forget gates `means` are below 0.9 as printed (to 3 decimals)."""
+    return np.round(means, 3) < 0.9
+
+
+def forget_gate_sentence(means) -> str:
+    """The forget gates `means` as computed: lowest, median, highest, and how many are < 0.9."""
+    below = int(np.sum(below_nine_tenths(means)))
+    verdict = ("every one is 0.9 or more" if below == 0 else
+               f"{below} of {means.size} {'is' if below == 1 else 'are'} below 0.9")
+    return (f"forget gates over the distractors (the table's 'f after', {means.size} means): "
+            f"lowest {means.min():.3f}, median {np.median(means):.3f}, highest "
+            f"{means.max():.3f}; {verdict}")
+
+
+def frozen_kind(frozen: float) -> str:
+    """'right', 'wrong' or 'neither': what the cell with c_1 frozen (the textbook memory,
+    f := 1, i := 0 after step 1) does, from its accuracy `frozen`."""
+    return "right" if frozen >= WORKS_FROM else "wrong" if frozen <= WRONG_UP_TO else "neither"
+
+
+def frozen_c1_verdict(frozen: float, as_trained: float) -> str:
+    """What the textbook-memory accuracy `frozen` says about c_1."""
+    kind = frozen_kind(frozen)
+    if kind == "right":
+        return f"c_1 alone holds the answer: frozen after step 1 the cell still scores {frozen:.3f}"
+    if kind == "wrong":
+        return (f"frozen after step 1 the cell scores {frozen:.3f}, wrong on almost every "
+                f"sequence: c_1 does hold the answer, but the readout at step T reads it the "
+                f"other way round")
+    return (f"c_1 alone is not enough: frozen after step 1 the cell scores {frozen:.3f} "
+            f"(chance 0.5), against {as_trained:.3f} as trained")
+
+
 _, _, _, c_seq, gate_seq = run_cell(trained_weights, x_test)
 i_seq, f_seq = gate_seq[..., :units], gate_seq[..., units:2 * units]
 cand_seq, o_seq = gate_seq[..., 2 * units:3 * units], gate_seq[..., 3 * units:]
 is_a = y_test == 1
-c_gap = c_seq[-1][is_a].mean(axis=0) - c_seq[-1][~is_a].mean(axis=0)
-memory_unit = int(np.argmax(np.abs(c_gap)))
+memory_unit = memory_unit_of(c_seq, is_a)
+forget_after = forget_gate_means(gate_seq, is_a)
 section("What the trained cell does, unit by unit (means over the test sequences)")
 print("unit | class | i at t=1  i after | f at t=1  f after | c̃ after | c_1     c_T")
 for unit in range(units):
-    for name, rows in (("A", is_a), ("B", ~is_a)):
+    for column, (name, rows) in enumerate((("A", is_a), ("B", ~is_a))):
         print(f"{unit:4d} |   {name}   | {i_seq[0, rows, unit].mean():8.3f} "
               f"{i_seq[1:, rows, unit].mean():8.3f} | {f_seq[0, rows, unit].mean():8.3f} "
-              f"{f_seq[1:, rows, unit].mean():8.3f} | {cand_seq[1:, rows, unit].mean():+7.3f} | "
+              f"{forget_after[unit, column]:8.3f} | {cand_seq[1:, rows, unit].mean():+7.3f} | "
               f"{c_seq[1, rows, unit].mean():+6.3f} {c_seq[-1, rows, unit].mean():+7.3f}")
 print(f"('after' = steps 2…T, the distractors.) Unit {memory_unit} separates A from B the most "
       f"at the end: c_T {c_seq[-1][is_a, memory_unit].mean():+.2f} (A) vs "
       f"{c_seq[-1][~is_a, memory_unit].mean():+.2f} (B).")
+print(forget_gate_sentence(forget_after))
+same_sign, input_gate, c_start, c_end, is_latch = latch_evidence(c_seq, gate_seq, memory_unit)
+print(f"Unit {memory_unit} over the distractors: its candidate c̃ has the sign of its final c_T "
+      f"on {same_sign:.0%} of the steps, its input gate averages {input_gate:.2f}, and |c| "
+      f"(median) goes from {c_start:.2f} at step 1 to {c_end:.2f} at step T")
+print(f"→ unit {memory_unit} " + ("is a latch" if is_latch else "is not a clean latch")
+      + f" (a latch: c̃ with c_T's sign on ≥ {LATCH_SIGN_SHARE:.0%} of the steps and "
+      f"|c_T| ≥ {LATCH_SIZE:.0f}, where tanh saturates)")
 
 
 def accuracy_with(weights, ids, y, cut=None):
@@ -368,17 +543,32 @@ def accuracy_with(weights, ids, y, cut=None):
     return float(np.mean((p > 0.5) == (y == 1)))
 
 
+def switched_off(weights, task: MemoryTask):
+    """Test accuracy on `task` as trained and with each part of the cell switched off."""
+    return {cut: accuracy_with(weights, task.x_test, task.y_test, cut)
+            for cut in (None, "forget", "recurrent", "textbook")}
+
+
+PARTS = {"forget": "the forget gate", "recurrent": "the recurrent loop"}
+CUT_EFFECTS = ("erases most of the memory", "hurts the memory", "leaves the memory working")
+
+
+def cut_effect(accuracy: float) -> str:
+    """What cutting a part did to the memory, from the accuracy left: it erases most of it
+    (< ERASED_BELOW), leaves it working (≥ WORKS_FROM) or hurts it (in between)."""
+    return CUT_EFFECTS[0 if accuracy < ERASED_BELOW else 2 if accuracy >= WORKS_FROM else 1]
+
+
 section("Switching parts of the trained cell off (test accuracy, from step 2 on)")
-ablations = {cut: accuracy_with(trained_weights, x_test, y_test, cut)
-             for cut in (None, "forget", "recurrent", "textbook")}
+ablations = switched_off(trained_weights, task)
 print(f"  as trained (the loop by hand):                 {ablations[None]:.3f}")
 print(f"  forget gate cut, f := 0:                      {ablations['forget']:.3f}")
 print(f"  recurrent weights cut, R := 0:                {ablations['recurrent']:.3f}")
 print(f"  textbook memory, f := 1, i := 0:              {ablations['textbook']:.3f}")
-needs = [name for name, cut in (("the forget gate", "forget"), ("the recurrent loop", "recurrent"))
-         if ablations[cut] < 0.75]
-print("→ In this run the memory needs " + (" and ".join(needs) if needs else "neither part alone")
-      + f". c_1 alone holds the answer (textbook memory: {ablations['textbook']:.3f}).")
+print("→ In this run cutting " + "; cutting ".join(
+    f"{name} {cut_effect(ablations[cut])} ({ablations[cut]:.3f})" for cut, name in PARTS.items())
+      + f" (erases most of it: below {ERASED_BELOW}; leaves it working: {WORKS_FROM} or more).")
+print("→ " + frozen_c1_verdict(ablations["textbook"], ablations[None]) + ".")
 kept = np.prod(f_seq[1:, :, memory_unit], axis=0)
 print(f"  Unit {memory_unit}: forget gate over the distractors "
       f"{f_seq[1:, is_a, memory_unit].mean():.3f} (A) / "
@@ -386,18 +576,146 @@ print(f"  Unit {memory_unit}: forget gate over the distractors "
       f"f_2⋯f_T = {np.median(kept):.2f} of c_1 (median).")
 
 # %% [markdown]
-# What the numbers say: the cell did not learn the pure textbook memory. It learned a
-# **latch**: the signal written at step 1 tips h_1 one way; through R, h_{t−1} then drives
-# the candidate c̃ to ±1 with the same sign at every later step, the input gate stays open to
-# write it, and the forget gate (≈ 0.9 or more) keeps most of c from step to step, so c grows
-# to several units and tanh(c) saturates: h stays a clean ± signal whatever the distractors
-# are. Memory is kept by the forget gate and the recurrent loop together — cutting either
-# one usually erases it (the printout says which, for this run), while the textbook memory
-# (f = 1, i = 0) also works with the same weights, because c_1 already holds the answer.
-# Gradient descent finds *a* solution, not the one in the diagram; which mix it finds
-# depends on T, the number of units and the seed (try `--seed 1`).
+# What to read in these numbers. A cell need not learn the textbook memory. One solution
+# gradient descent can find is a **latch**: the signal written at step 1 tips h_1 one way;
+# through R, h_{t−1} then drives the candidate c̃ to the same sign at every later step, the
+# input gate lets it in, and the forget gate keeps part of c from step to step, so c grows to
+# several units and tanh(c) saturates: h stays a clean ± signal whatever the distractors are.
+# The lines above say whether this run's memory unit is such a latch, and which parts its
+# memory needs. (With R := 0 the candidate follows the current token only, so the chain that
+# keeps c̃'s sign is broken; with f := 0 nothing is kept from one step to the next.) Freezing
+# c_1 (the textbook memory) answers right only if c_1 already has the sign the readout reads
+# at step T — it may have the opposite one, or too little of it. Gradient descent finds *a*
+# solution, not the one in the diagram, and which one depends on the seed: the next section
+# shows how much.
 #
-# ## 6. Figures
+# ## 6. The same lesson over several seeds
+#
+# One run shows one solution. Here the experiment is repeated with several seeds — the
+# lesson's seed (this run, its first row) and the next ones, each drawing its own training
+# and test sequences and its own initial weights — and every measurement above is taken
+# again: what holds across the seeds, and what does not, is counted below. (The other rows
+# draw their sequences straight from their seed, so they are not the numbers that
+# `--seed N` prints: that run draws them after section 1's and 2's random numbers.)
+
+# %%
+study_seeds = [options.seed + offset for offset in range(3 if options.quick else 8)]
+
+
+class SeedResult(NamedTuple):
+    """Section 3's, 4's and 5's measurements of one run of the experiment with seed `seed`."""
+
+    seed: int
+    epochs_near_coin: int
+    accuracy: float
+    gradient: Dict[str, np.ndarray]   # "before/after training" → |∂L/∂c_t| / |∂L/∂c_T|, t=1…T
+    gain: Dict[str, np.ndarray]       # "before/after training" → f_{t+1}⋯f_T (median), t=1…T
+    forget_after: np.ndarray          # (units, 2): mean forget gate over the distractors
+    ablations: Dict
+    latch: bool
+
+
+def study(seed: int, task: MemoryTask, trained_model, initial, trained, fitted) -> SeedResult:
+    """Every measurement of sections 4 and 5 for one model trained on `task`."""
+    ids, y = probe_of(task)
+    gradient, gain = {}, {}
+    for label, weights in (("before training", initial), ("after training", trained)):
+        dc_size = bptt_by_hand(weights, ids, y)[1]
+        gradient[label] = dc_size[1:] / dc_size[-1]
+        gain[label] = cell_path_gain(weights, ids)
+    _, _, _, cells, gates = run_cell(trained, task.x_test)
+    class_a = task.y_test == 1
+    latch = latch_evidence(cells, gates, memory_unit_of(cells, class_a))[-1]
+    accuracy = trained_model.evaluate(task.x_test, task.y_test, verbose=0)[1]
+    return SeedResult(seed, epochs_near_coin(fitted), accuracy, gradient, gain,
+                      forget_gate_means(gates, class_a), switched_off(trained, task), latch)
+
+
+def study_seed(seed: int) -> SeedResult:
+    """Section 6 for one more seed: a new draw of the task and new initial weights."""
+    seed_task = draw_memory_task(np.random.default_rng(seed))
+    return study(seed, seed_task, *train_memory_model(seed, seed_task))
+
+
+def spread(values, form: str = ".1e") -> str:
+    """'lowest–highest (median m)' of `values`."""
+    return (f"{format(min(values), form)}–{format(max(values), form)} "
+            f"(median {format(float(np.median(values)), form)})")
+
+
+def counted(flags, what: str) -> str:
+    """'<what> in k of K seeds', with 'every' and 'none of the' spelled out."""
+    k, total = int(sum(flags)), len(flags)
+    if k == total:
+        return f"{what} in every one of the {total} seeds"
+    return f"{what} in {'none' if k == 0 else k} of the {total} seeds"
+
+
+section(f"The same lesson with {len(study_seeds)} seeds ({study_seeds[0]}…{study_seeds[-1]}): "
+        f"each draws its own data and initial weights")
+results = [study(options.seed, task, model, initial_weights, trained_weights, history)]
+results += [study_seed(seed) for seed in study_seeds[1:]]
+print("seed | epochs near | test     | t=1 / t=T of |∂L/∂c|  | f_2⋯f_T (median)  | "
+      "f after      | accuracy with a cut:      | latch")
+print("     | log 2       | accuracy | before    after       | before    after   | "
+      "lowest median | f := 0  R := 0  frozen c_1 |")
+for result in results:
+    cuts = result.ablations
+    print(f"{result.seed:4d} | {result.epochs_near_coin:11d} | {result.accuracy:8.3f} | "
+          f"{result.gradient['before training'][0]:.1e}   {result.gradient['after training'][0]:.1e}"
+          f"     | {result.gain['before training'][0]:.1e}   {result.gain['after training'][0]:.1e}"
+          f" | {result.forget_after.min():.3f}  {np.median(result.forget_after):.3f} | "
+          f"{cuts['forget']:.3f}   {cuts['recurrent']:.3f}   {cuts['textbook']:.3f}      | "
+          f"{'yes' if result.latch else 'no'}")
+
+
+def column(label, field):
+    """One measurement at t = 1 for every seed: result.<field>[label][0]."""
+    return [getattr(result, field)[label][0] for result in results]
+
+
+ratios = {label: column(label, "gradient") for label in ("before training", "after training")}
+gains = {label: column(label, "gain") for label in ("before training", "after training")}
+grew = [after > before for before, after in zip(*ratios.values())]
+opened = [after > before for before, after in zip(*gains.values())]
+print(f"\nt=1 gets this share of what t=T gets: before training {spread(ratios['before training'])}"
+      f", after {spread(ratios['after training'])}; "
+      + counted(grew, "more after training") + ".")
+print("→ " + ("In each of these seeds more of the gradient reaches c_1 after training." if all(grew)
+              else "In each of these seeds less of the gradient reaches c_1 after training."
+              if not any(grew) else
+              f"Not in every seed: more in {sum(grew)}, less in {len(grew) - sum(grew)} — "
+              "training does not reliably make more of the gradient reach c_1."))
+factors = [after / before for before, after in zip(*gains.values())]
+print(f"the cell-state path alone, f_2⋯f_T: before training {spread(gains['before training'])}, "
+      f"after {spread(gains['after training'])}; " + counted(opened, "larger after training")
+      + f" (after / before: {spread(factors, '.0f')})")
+print("→ " + ("In each of these seeds training opens the cell-state path." if all(opened) else
+              f"Not in every seed: larger in {sum(opened)}, smaller in "
+              f"{len(opened) - sum(opened)}."))
+lowest = [result.forget_after.min() for result in results]
+print(f"forget gates after training, the lowest of each seed's {forget_after.size} means: "
+      f"{spread(lowest, '.3f')}; " + counted([below_nine_tenths(low) for low in lowest],
+                                             "some below 0.9") + ".")
+print(f"the loss stayed near log 2 for the first {spread([r.epochs_near_coin for r in results], 'g')}"
+      f" epochs")
+for cut, name in PARTS.items():
+    effects = [cut_effect(r.ablations[cut]) for r in results]
+    print(f"cutting {name}: " + ", ".join(f"{effect} in {effects.count(effect)}"
+                                         for effect in CUT_EFFECTS)
+          + f" of the {len(results)} seeds")
+kinds = [frozen_kind(r.ablations["textbook"]) for r in results]
+print(f"frozen c_1 (textbook memory) answered right in {kinds.count('right')}, wrong on almost "
+      f"every sequence in {kinds.count('wrong')}, neither in {kinds.count('neither')} of the "
+      f"{len(kinds)} seeds; " + counted([r.latch for r in results], "a latch") + ".")
+
+# %% [markdown]
+# Each line above counts one claim of sections 3–5 over the seeds and chooses its verdict from
+# the count: a claim that holds in every seed says so, one that does not says that instead.
+# (The lesson's test checks each printed verdict against the numbers printed beside it, for
+# every seed it runs the lesson with.)
+#
+# ## 7. Figures
 
 
 # %%
@@ -460,16 +778,36 @@ def memory_unit_figure(count: int = 40):
 
 
 def gradient_through_c_figure():
-    """|∂L/∂c_t| relative to t = T, before and after training (log scale)."""
+    """Left: |∂L/∂c_t| relative to t = T; right: what the cell-state path alone passes from
+    c_t to c_T, f_{t+1}⋯f_T — before and after training, one line per seed (log scale)."""
     plt = plotting.pyplot()
-    figure, axes = plt.subplots(figsize=(6, 3.6))
-    for label, curve in dc_curves.items():
-        axes.semilogy(range(1, len(curve)), curve[1:] / curve[-1], marker=".", label=label)
-    axes.set(title="BPTT: the gradient reaching the cell state c_t",
-             xlabel="time step t", ylabel="|∂L/∂c_t| / |∂L/∂c_T|")
-    axes.grid(alpha=0.3, which="both")
-    plotting.integer_ticks(axes)
-    plotting.legend_outside(axes)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), sharex=True)
+    time_axis = np.arange(1, steps + 1)
+    colours = {"before training": "tab:blue", "after training": "tab:orange"}
+    for result in results:
+        own = result.seed == options.seed
+        for label, colour in colours.items():
+            style = dict(color=colour, lw=2.2 if own else 0.9, alpha=1.0 if own else 0.55)
+            left.semilogy(time_axis, result.gradient[label], **style)
+            right.semilogy(time_axis, result.gain[label], **style)
+    left.set(title=r"the full gradient reaching $c_t$, relative to $c_T$",
+             ylabel=r"$|\partial L/\partial c_t|\ /\ |\partial L/\partial c_T|$")
+    right.set(title=r"the cell-state path alone: $f_{t+1}\cdots f_T$ (median)",
+              ylabel=r"$f_{t+1}\cdots f_T$")
+    low, high = min(gains["before training"]), max(gains["before training"])
+    right.text(7, low, f"before training, every seed:\n{low:.1e}–{high:.1e} at t = 1 "
+               "(the lines overlap)", va="bottom", fontsize=8, color="tab:blue")
+    for axis in (left, right):
+        axis.set_xlabel("time step t")
+        axis.grid(alpha=0.3, which="both")
+        plotting.integer_ticks(axis)
+    for label, colour in colours.items():
+        right.plot([], [], color=colour, label=label)
+    right.plot([], [], color="grey", lw=2.2, label=f"seed {options.seed} (this run)")
+    right.plot([], [], color="grey", lw=0.9, alpha=0.55, label="the other seeds")
+    plotting.legend_outside(right, title=f"{len(results)} seeds, 64 test sequences")
+    figure.suptitle("Lesson 05, BPTT: the gradient through the cell state", fontsize=11)
+    figure.subplots_adjust(wspace=0.3, top=0.82)
     return figure
 
 
