@@ -313,8 +313,8 @@ print("the LSTM's change is " + (
 
 # %%
 section("4. A small recipe for the training variants, over seeds")
-small = {"reviews": 300, "validation": 150, "length": 24, "units": 8, "epochs": 2,
-         "seeds": 3} if quick else {"reviews": 800, "validation": 300, "length": 40,
+small = {"reviews": 200, "validation": 150, "length": 24, "units": 8, "epochs": 2,
+         "seeds": 3} if quick else {"reviews": 600, "validation": 300, "length": 32,
                                     "units": 16, "epochs": 3, "seeds": 5}
 seeds = [options.seed + k for k in range(small["seeds"])]
 x_small = x_txt[:small["reviews"], -small["length"]:]       # = pad_sequences(maxlen=length)
@@ -652,13 +652,11 @@ def bits_figure():
 
 
 def training_figure():
-    """Four panels on the small recipe: the mixed runs' training loss against their float32
-    twin's, the census of lost gradients, validation curves with and without augmentation
-    (mean ± one standard error over seeds), and every test-accuracy difference ± 2 SE."""
+    """Three panels on the small recipe: the census of lost gradients, validation curves with
+    and without augmentation (mean ± one standard error over seeds), and every test-accuracy
+    difference of sections 5 and 6, ± 2 standard errors."""
     plt = plotting.pyplot()
-    figure, ((mixed_axis, census_axis), (augment_axis, difference_axis)) = plt.subplots(
-        2, 2, figsize=(11, 8.6))
-    mixed_loss_panel(mixed_axis)
+    figure, (census_axis, augment_axis, difference_axis) = plt.subplots(1, 3, figsize=(15, 4.4))
     census_panel(census_axis)
     epochs = np.arange(1, small["epochs"] + 1)
     for runs, name, colour in ((float32_runs, "plain", "tab:blue"),
@@ -671,31 +669,13 @@ def training_figure():
                      title=f"augmentation ({small['validation']} held-out training reviews)")
     plotting.integer_ticks(augment_axis)
     differences_panel(difference_axis)
-    for axis in (mixed_axis, census_axis, augment_axis, difference_axis):
+    for axis in (census_axis, augment_axis, difference_axis):
         axis.grid(alpha=0.3)
         plotting.legend_below(axis, ncol=1)
     figure.suptitle(f"Training variants on the small recipe (LSTM({small['units']}), "
                     f"{small['reviews']} reviews)")
     figure.tight_layout()
     return figure
-
-
-def mixed_loss_panel(axis):
-    """Each run's training loss minus the float32 twin's, per epoch."""
-    epochs = np.arange(1, small["epochs"] + 1)
-    twin_loss = np.array(twin["history"]["loss"])
-    for index, run in enumerate(float32_runs[1:]):
-        axis.plot(epochs, np.array(run["history"]["loss"]) - twin_loss, color="tab:blue",
-                  alpha=0.4, linewidth=0.8,
-                  label="float32, the other seeds" if index == 0 else None)
-    axis.plot(epochs, np.array(mixed["history"]["loss"]) - twin_loss, "o-", color="tab:red",
-              markersize=9, markerfacecolor="none", label="mixed_float16, dynamic S")
-    axis.plot(epochs, np.array(unscaled["history"]["loss"]) - twin_loss, "x:",
-              color="tab:purple", markersize=7, label="mixed_float16, S = 1 (no scaling)")
-    axis.axhline(0, color="tab:green", linewidth=1, label=f"float32 twin (seed {seeds[0]})")
-    axis.set(xlabel="epoch", ylabel="training loss − the twin's",
-             title=f"mixed precision vs its float32 twin (seed {seeds[0]})")
-    plotting.integer_ticks(axis)
 
 
 def census_panel(axis):
