@@ -308,8 +308,10 @@ print("the LSTM's change is " + (
 # trained from scratch — and a single run of each would compare one draw of the seed-to-seed
 # noise with another. Float16 arithmetic is slow in NumPy (section 5), so these models are
 # small — a narrow LSTM on the last few dozen characters of the first training reviews, a few
-# epochs (the sizes are printed below) — and each recipe is trained with several seeds. Their **validation** curves use other training reviews
-# (not the test set, which is kept for the final accuracies).
+# epochs (the sizes are printed below). float32 and augmentation are trained with several
+# seeds; mixed precision, slowest here, with the first seed only (section 5). Their
+# **validation** curves use other training reviews (not the test set, which is kept for the
+# final accuracies; section 4 prints how many reviews they share).
 
 # %%
 section("4. A small recipe for the training variants, over seeds")

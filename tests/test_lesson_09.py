@@ -105,14 +105,14 @@ def test_the_small_recipe_prints_the_spread_of_its_own_seeds(run):
 
 
 def verdict(difference: float, error: float) -> str:
-    """The lesson's verdict on a difference and its standard error, recomputed."""
+    """The verdict the lesson must print for a difference and its standard error."""
+    direction = "better" if difference > 0 else "worse"
     if error == 0:
-        return "the same answer on every test review" if difference == 0 else \
-            f"{'better' if difference > 0 else 'worse'} on every test review"
-    if abs(difference) <= 2 * error:
-        return "no difference larger than two standard errors"
-    return f"{'better' if difference > 0 else 'worse'} by {abs(difference) / error:.1f} " \
-           f"standard errors"
+        return f"{direction} on every test review" if difference else \
+            "the same answer on every test review"
+    ratio = abs(difference) / error
+    return "no difference larger than two standard errors" if ratio <= 2 else \
+        f"{direction} by {ratio:.1f} standard errors"
 
 
 def mixed_runs(stdout: str) -> dict:
@@ -257,14 +257,20 @@ def test_augmentation_is_compared_seed_by_seed_on_held_out_data(run):
     assert said == verdict(gain, error)
 
 
+def summary_rows(names, columns: str, stdout: str) -> dict:
+    """{row name: (its other columns…)} of a summary table whose rows start with `names`."""
+    pattern = "^(" + "|".join(re.escape(name) for name in names) + ") +" + columns + "$"
+    found = {m.group(1): m.groups()[1:] for m in re.finditer(pattern, stdout, re.M)}
+    assert set(found) == set(names)
+    return found
+
+
 def test_each_summary_row_says_where_it_starts_and_its_difference_from_float32(run):
     stdout = run[0].stdout
-    compressed = {m.group(1).strip(): m.groups()[1:] for m in re.finditer(
-        r"^(float32|pruned 90 % \+ fine-tuned, sparse|float16 weights|int8 weights) +"
+    compressed = summary_rows(
+        ("float32", "pruned 90 % + fine-tuned, sparse", "float16 weights", "int8 weights"),
         r"(section 1's [a-z ,+0-9]+?) +([0-9.]+) +([0-9.]+) ± ([0-9.]+) +(—|[+-][0-9.]+ ± "
-        r"[0-9.]+) +([0-9.]+)$", stdout, re.M)}
-    assert set(compressed) == {"float32", "pruned 90 % + fine-tuned, sparse", "float16 weights",
-                               "int8 weights"}
+        r"[0-9.]+) +([0-9.]+)", stdout)
     assert compressed["float32"][0] == "section 1's training"
     assert compressed["pruned 90 % + fine-tuned, sparse"][0] == "section 1's weights, +1 epoch"
     for name in ("float16 weights", "int8 weights"):
@@ -274,12 +280,10 @@ def test_each_summary_row_says_where_it_starts_and_its_difference_from_float32(r
         if name != "float32":
             assert float(change.split(" ± ")[0]) == pytest.approx(float(accuracy) - reference,
                                                                   abs=0.0015)
-    training = {m.group(1).strip(): m.groups()[1:] for m in re.finditer(
-        r"^(float32|mixed precision, dynamic S|mixed precision, S = 1|augmentation) +"
+    training = summary_rows(
+        ("float32", "mixed precision, dynamic S", "mixed precision, S = 1", "augmentation"),
         r"(scratch, seeds? [0-9…]+) +([0-9.]+) +(—|[0-9.]+) +(—|[+-][0-9.]+ ± [0-9.]+ "
-        r"\((?:paired|seeds)\)) +([0-9.]+)$", stdout, re.M)}
-    assert set(training) == {"float32", "mixed precision, dynamic S", "mixed precision, S = 1",
-                             "augmentation"}
+        r"\((?:paired|seeds)\)) +([0-9.]+)", stdout)
     seeds = values("float32 test accuracy per seed: ", stdout)
     assert training["float32"][0] == f"scratch, seeds {run.seed}…{run.seed + len(seeds) - 1}"
     for name in ("mixed precision, dynamic S", "mixed precision, S = 1"):
