@@ -315,7 +315,7 @@ print("the LSTM's change is " + (
 
 # %%
 section("4. A small recipe for the training variants, over seeds")
-small = {"reviews": 200, "validation": 150, "length": 24, "units": 8, "epochs": 2,
+small = {"reviews": 300, "validation": 150, "length": 24, "units": 8, "epochs": 2,
          "seeds": 3} if quick else {"reviews": 600, "validation": 300, "length": 32,
                                     "units": 16, "epochs": 3, "seeds": 5}
 seeds = [options.seed + k for k in range(small["seeds"])]
