@@ -109,8 +109,17 @@ def _slowest_files_first(items) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))     # stable otherwise
 
 
+#: the test files that run one whole lesson each (tests/lesson_runner.py's lesson_fixture)
+LESSON_FILE = re.compile(r"test_lesson_\d\d\.py")
+
+
+@pytest.hookimpl(tryfirst=True)                 # before -m deselects by marker
 def pytest_collection_modifyitems(items):
-    """Slowest test files first (see SLOWEST_FILES); and the classroom kit's rules below."""
+    """Every test of a lesson file is marked ``lesson_run``; slowest test files first (see
+    SLOWEST_FILES); and the classroom kit's rules below."""
+    for item in items:
+        if LESSON_FILE.fullmatch(item.path.name):
+            item.add_marker(pytest.mark.lesson_run)
     _slowest_files_first(items)
     _in_a_student_copy(items)
 

@@ -19,6 +19,7 @@ def outputs(cell, kind):
     return [o for o in cell.get("outputs", []) if o["output_type"] == kind]
 
 
+@pytest.mark.lesson_run
 @with_notebook_extra
 def test_a_lesson_runs_as_a_notebook_with_its_figures_inline(tmp_path):
     path = lesson_notebooks.lesson_notebook(lesson_path("03"), tmp_path / "nb", quick=True,

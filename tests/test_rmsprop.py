@@ -2,6 +2,7 @@
 tests/fixtures/make_keras_rmsprop_fixtures.py), its equations on one array, saving its state,
 and clear errors. Its fast (blocked, in place) update equals the reference bit for bit:
 tests/test_engines.py."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +15,8 @@ with np.load(Path(__file__).parent / "fixtures" / "keras_rmsprop.npz",
              allow_pickle=False) as _data:
     KERAS = {key: _data[key] for key in _data.files}
 
-CONFIGS = {
-    "default": {},
-    "momentum": {"learning_rate": 0.01, "momentum": 0.9},
-    "centered": {"learning_rate": 0.02, "rho": 0.8, "centered": True},
-    "centered_momentum": {"learning_rate": 0.005, "rho": 0.95, "momentum": 0.5,
-                          "epsilon": 1e-3, "centered": True},
-}
+#: the RMSprop arguments of each case, as the generator ran them
+CONFIGS = json.loads(str(KERAS["configs"]))
 
 
 @pytest.mark.parametrize("engine", ["fast", "reference"])
