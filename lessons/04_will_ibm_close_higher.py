@@ -32,6 +32,7 @@ import numpy as np
 
 import nanonet as nn
 from nanonet import datasets, layers, lesson, optimizers, plotting
+from nanonet.callbacks import EarlyStopping
 from nanonet.lesson import section
 
 
@@ -342,9 +343,10 @@ print(f"\nyesterday's direction is {yesterday.z:+.1f} SE from a coin with its le
 # ## 7. The MLP of §4.3, with early stopping
 #
 # Inputs (11) → Dense(16, ReLU) → Dropout(0.2) → Dense(1, sigmoid), binary cross-entropy, Adam.
-# Each epoch we measure the loss on the validation period; training stops when it has not
-# improved for `patience` epochs, and the weights of the best epoch are restored (what Keras's
-# `EarlyStopping(restore_best_weights=True)` does). `fit` shuffles the training rows among
+# Each epoch `fit` measures the loss on the validation period, and the callback
+# `EarlyStopping(monitor="val_loss", patience=…, restore_best_weights=True)` (nanonet.callbacks,
+# Keras's rules) stops training when it has not improved for `patience` epochs and puts back the
+# weights of the best epoch. `fit` shuffles the training rows among
 # themselves each epoch; that is harmless — the split is already made, and each row carries its
 # own history in its features.
 #
@@ -364,20 +366,12 @@ def build_mlp(seed):
 
 
 def train_with_early_stopping(model, max_epochs, patience):
-    """One epoch at a time; keep the weights with the lowest validation loss."""
-    curves = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
-    best_loss, best_epoch, best_weights = np.inf, 0, model.get_weights()
-    for epoch in range(1, max_epochs + 1):
-        history = model.fit(x_fit, y_fit, epochs=1, batch_size=32, verbose=0,
-                            validation_data=(x_val, y_val))
-        for key in curves:
-            curves[key].append(history.history[key][-1])
-        if curves["val_loss"][-1] < best_loss:
-            best_loss, best_epoch, best_weights = curves["val_loss"][-1], epoch, model.get_weights()
-        elif epoch - best_epoch >= patience:
-            break
-    model.set_weights(best_weights)
-    return curves, best_epoch
+    """fit with Keras's EarlyStopping on the validation loss. Returns (the curves, the best
+    epoch counted from 1, whether it stopped early)."""
+    stopper = EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    history = model.fit(x_fit, y_fit, epochs=max_epochs, batch_size=32, verbose=0,
+                        validation_data=(x_val, y_val), callbacks=[stopper])
+    return history.history, stopper.best_epoch + 1, stopper.stopped_epoch > 0
 
 
 def predict_up(model, x):
@@ -388,10 +382,13 @@ def predict_up(model, x):
 section("7. Training the MLP (Adam, binary cross-entropy, early stopping on the validation period)")
 model = build_mlp(options.seed)
 model.summary()
-curves, best_epoch = train_with_early_stopping(model, max_epochs, patience)
+curves, best_epoch, stopped = train_with_early_stopping(model, max_epochs, patience)
+kept = f"weights of epoch {best_epoch} restored" if stopped else \
+    f"no stop within {max_epochs} epochs, so the last epoch's weights are kept (EarlyStopping " \
+    f"restores the best only when it stops, as Keras)"
 print(f"\ntrained {len(curves['loss'])} epochs (at most {max_epochs}, patience {patience}); "
       f"best validation loss {min(curves['val_loss']):.4f} at epoch {best_epoch} "
-      f"(ln 2 = {np.log(2):.4f}); weights of epoch {best_epoch} restored")
+      f"(ln 2 = {np.log(2):.4f}); {kept}")
 if min(curves["val_loss"]) >= np.log(2):
     print("the validation loss never went below ln 2: on the validation period the network's "
           "probabilities were worse than always saying 0.5")

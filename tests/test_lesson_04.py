@@ -183,3 +183,18 @@ def test_the_conclusion_follows_from_how_many_seeds_reach_their_bar(run):
     else:
         assert re.search(rf"{skilled} of {len(seeds)} seeds (reaches its|reach their) bar", stdout)
         assert "is not supported" not in stdout and "a lead, not a result" in stdout
+
+
+def test_early_stopping_is_keras_s_callback_and_its_report_follows_its_rule(run):
+    """Section 7 trains with nanonet.callbacks.EarlyStopping: it stops `patience` epochs after
+    the best one and then restores that epoch; a run that reaches its last epoch keeps it."""
+    line = re.search(r"trained (\d+) epochs \(at most (\d+), patience (\d+)\); best validation "
+                     r"loss [0-9.]+ at epoch (\d+) \(ln 2 = [0-9.]+\); (.*)$",
+                     run.result.stdout, re.MULTILINE)
+    assert line, run.result.stdout[-3000:]
+    trained, most, patience, best = (int(line[k]) for k in range(1, 5))
+    if trained < most:
+        assert trained == best + patience and line[5] == f"weights of epoch {best} restored"
+    else:
+        assert line[5].startswith(f"no stop within {most} epochs")
+    assert "EarlyStopping(monitor=\"val_loss\"" in lesson_path("04").read_text(encoding="utf-8")
