@@ -324,7 +324,7 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
     def __init__(self, from_logits: bool = False):
-        self.from_logits = check_bool(from_logits, "from_logits", "CategoricalCrossentropy")
+        self.from_logits = check_bool(from_logits, "from_logits", type(self).__name__)
         self.logits_activation = None if self.from_logits else "softmax"
 
     def compute(self, y_true, y_pred):
@@ -359,11 +359,6 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     labels (N, ...) — or (N, ..., 1) — for predictions (N, ..., K). See the module docstring."""
 
     name = "sparse_categorical_crossentropy"
-
-    def __init__(self, from_logits: bool = False):
-        self.from_logits = check_bool(from_logits, "from_logits",
-                                      "SparseCategoricalCrossentropy")
-        self.logits_activation = None if self.from_logits else "softmax"
 
     def compute(self, y_true, y_pred):
         labels = y_true.astype(np.intp)
