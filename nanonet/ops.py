@@ -3,8 +3,10 @@
 Every function here works on any float dtype (float16/32/64), keeps the input's dtype, and
 never raises NumPy overflow/invalid warnings for finite input, however large: the formulas
 only ever call ``exp`` on non-positive numbers. Python numbers, lists, ints and bools are
-taken too (as float64); strings and complex numbers are a TypeError. NaN in gives NaN out
-(elementwise math has no better answer; the layers and losses refuse NaN at their entry).
+taken too (as float64), and ndarray subclasses (np.matrix, np.memmap) as plain arrays;
+strings, complex numbers and masked arrays (whose mask would be dropped) are a TypeError.
+NaN in gives NaN out (elementwise math has no better answer; the layers and losses refuse
+NaN at their entry).
 The ``*_from_output`` derivatives expect what the forward produced: σ(x) in [0, 1], tanh(x)
 in [−1, 1].
 
@@ -32,26 +34,29 @@ import functools
 
 import numpy as np
 
+from .validation import plain_array
+
 
 def _float_input(function):
     """Let `function` take any real numbers: Python numbers, lists, bool and integer arrays
     become float64 arrays first (``-x`` of an unsigned int would wrap around, ``exp`` of a
-    large int overflows); float arrays pass untouched, keeping their dtype. Anything else —
-    strings, complex, objects — is a TypeError naming the function."""
+    large int overflows); plain float arrays pass untouched, keeping their dtype, and an
+    ndarray subclass (np.matrix, np.memmap, …) is viewed as a plain array (its operators
+    never compute: ``*`` is a matrix product for np.matrix). Anything else — strings,
+    complex, objects, masked arrays — is a TypeError naming the function."""
+    where = f"nanonet.ops.{function.__name__}"
+
     @functools.wraps(function)
-    def wrapper(x):
-        if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _as_float(x, f"nanonet.ops.{function.__name__}")
-        return function(x)
+    def wrapper(*args, **kwargs):
+        return function(*(_as_float(x, where) for x in args),
+                        **{name: _as_float(x, where) for name, x in kwargs.items()})
     return wrapper
 
 
 def _as_float(x, where: str) -> np.ndarray:
-    try:
-        array = np.asarray(x)
-    except ValueError as error:
-        raise ValueError(f"{where}: x must be a rectangular array of numbers, got a ragged "
-                         f"sequence ({error}).") from None
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return x
+    array = plain_array(x, "x", where)
     if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "biu":
@@ -131,6 +136,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
+@_float_input
 def softmax_backward_from_output(dy: np.ndarray, s: np.ndarray) -> np.ndarray:
     """dx = J dy for s = softmax(x), with J = diag(s) − s sᵀ per row (J is symmetric):
 

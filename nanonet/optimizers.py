@@ -45,7 +45,7 @@ import numpy as np
 from .fast import optimizers as fast_optimizers
 from .layers.base import check_engine
 from .validation import (as_array, cast_checked, check_bool, check_float, first_non_finite,
-                         unknown_argument_error, unknown_name_error)
+                         plain_array, unknown_argument_error, unknown_name_error)
 
 
 class Optimizer:
@@ -269,7 +269,10 @@ class Optimizer:
                     else type(value).__name__
                 raise TypeError(f"{where}: {name} must be a list of arrays, one per weight "
                                 f"(e.g. [w] for a single array w), got {got}.")
-        params, grads = list(params), list(grads)
+        params = [plain_array(param, f"params[{index}]", where)   # a view: still in place
+                  if isinstance(param, np.ndarray) else param
+                  for index, param in enumerate(params)]
+        grads = list(grads)
         self._check(params, grads)
         checked = []
         for index, (param, grad) in enumerate(zip(params, grads)):

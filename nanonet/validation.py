@@ -3,6 +3,12 @@
 Each check raises an exception whose message names *where* (the layer or function), *which*
 argument, the value received and what was expected — so a learner's first mistake teaches
 instead of ending in a NumPy traceback from deep inside.
+
+Arrays enter through ``as_array`` (or ``plain_array``, ``plain_if_array``): every entry point
+takes array-likes as NumPy's own functions do — lists, numbers, objects with ``__array__``,
+and ndarray subclasses (np.matrix, np.memmap …) viewed as plain arrays, so that nothing ever
+computes with a subclass's operators. Masked arrays are refused (``masked_array_error``), with
+or without masked values: a mask is neither honoured nor silently dropped.
 """
 from __future__ import annotations
 
@@ -147,18 +153,76 @@ def _called(function: Callable, args: tuple, kwargs: dict, is_method: bool) -> s
     return f"{owner} {name!r}" if isinstance(name, str) else owner
 
 
-def as_array(x, name: str, where: str) -> np.ndarray:
-    """np.asarray(x) that turns ragged lists and non-numeric data into clear errors."""
-    if isinstance(x, np.ndarray):
-        array = x
+def masked_array_error(x: np.ma.MaskedArray, name: str, where: str) -> TypeError:
+    """The TypeError for a masked array: nanonet never honours a mask and never drops one
+    silently (np.asarray would compute with the values under it), so it asks for the data."""
+    hidden = int(np.ma.count_masked(x))
+    if hidden:
+        held = (f"with {hidden} masked value(s) of {x.size}; np.asarray would silently use the "
+                f"values under the mask (NaN, say). Fill them, e.g. .filled(0.0), or drop the "
+                f"samples that have them (np.ma.compress_rows for 2-D data — drop the same "
+                f"samples from the other arrays)")
     else:
+        held = ("with nothing masked; pass its data, np.ma.getdata(...) (or .filled()), so "
+                "that a mask that appears later is never dropped without a word")
+    return TypeError(f"{where}: {name} is a masked array (np.ma.MaskedArray) {held}. nanonet "
+                     f"takes plain arrays only and does not honour masks.")
+
+
+def check_not_masked(x, name: str, where: str) -> None:
+    """Raise masked_array_error if `x` is a masked array, or a list or tuple holding one (as
+    its entries: np.asarray([row, row]) would drop their masks too)."""
+    if isinstance(x, np.ma.MaskedArray):
+        raise masked_array_error(x, name, where)
+    if isinstance(x, (list, tuple)):
+        for position, item in enumerate(x):
+            if isinstance(item, np.ma.MaskedArray):
+                raise masked_array_error(item, f"{name}[{position}]", where)
+
+
+def plain_if_array(x, name: str, where: str):
+    """For arguments that may be arrays *or* other collections (lists of ragged sequences):
+    an ndarray (of any subclass) or an object with only ``__array__`` becomes a plain array
+    (plain_array); a list or tuple comes back as it is, unless it holds a masked array;
+    anything else (NumPy scalars included) comes back unchanged."""
+    if isinstance(x, np.ndarray) or (hasattr(x, "__array__") and not hasattr(x, "__iter__")
+                                     and not isinstance(x, np.generic)):
+        return plain_array(x, name, where)
+    check_not_masked(x, name, where)
+    return x
+
+
+def plain_array(x, name: str, where: str) -> np.ndarray:
+    """`x` as a plain ``np.ndarray`` — never a subclass, whose operators would compute for us
+    (``*`` is a matrix product for np.matrix) — or a clear error.
+
+    A plain ndarray comes back as it is. An ndarray subclass becomes a plain view of the same
+    memory (no copy; np.matrix keeps its 2-D shape, np.memmap reads its file); anything else
+    goes through ``np.asarray`` (lists, numbers, objects with ``__array__``), and ragged nested
+    lists are a ValueError. A masked array — or a list or tuple holding one — is a TypeError
+    (masked_array_error), with or without masked values: masks are neither honoured nor
+    silently dropped. The dtype is not checked (as_array checks that it holds real numbers)."""
+    if type(x) is np.ndarray:
+        return x
+    check_not_masked(x, name, where)
+    if not isinstance(x, np.ndarray):
         try:
-            array = np.asarray(x)
+            x = np.asarray(x)
         except ValueError as error:  # ragged nested lists (NumPy ≥ 1.24 refuses them)
             raise ValueError(
                 f"{where}: {name} must be a rectangular array of numbers, but it is a ragged "
                 f"sequence (rows of different lengths) — pad it first, e.g. with "
                 f"nanonet.text.pad_sequences. NumPy said: {error}") from None
+    return x if type(x) is np.ndarray else np.ndarray.view(x, np.ndarray)
+
+
+def as_array(x, name: str, where: str) -> np.ndarray:
+    """`x` as a plain ``np.ndarray`` of real numbers (bools, ints or floats), or a clear error:
+    what np.asarray takes for numbers — arrays, nested lists, numbers, objects with
+    ``__array__`` — with ndarray subclasses (np.matrix, np.memmap, …) viewed as plain arrays
+    and masked arrays refused (see plain_array); strings, objects and complex numbers are a
+    TypeError, ragged lists a ValueError."""
+    array = plain_array(x, name, where)
     if array.dtype.kind not in "biufc":        # bool, ints, floats, complex; not str/object
         raise TypeError(
             f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}"

@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..tables import aligned_row
-from ..validation import check_float, unknown_name_error
+from ..validation import check_float, plain_if_array, unknown_name_error
 from .weights import layer_weights, require_built_model
 
 #: the weights pruned by default: the matrices (biases are few and matter a lot)
@@ -138,7 +138,8 @@ def magnitude_masks(weights: Sequence[np.ndarray], sparsity: float,
 def _current_mask(layer, name: str, where: str) -> np.ndarray:
     """The layer's mask for weight `name` (all True if it has none)."""
     shape = layer.params[name].shape
-    mask = (getattr(layer, "weight_masks", None) or {}).get(name)
+    mask = plain_if_array((getattr(layer, "weight_masks", None) or {}).get(name),
+                          f"{layer.describe()}.weight_masks[{name!r}]", where)
     if mask is None:
         return np.ones(shape, bool)
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_ or mask.shape != shape:

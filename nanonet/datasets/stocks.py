@@ -28,7 +28,7 @@ from typing import NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
-from ..validation import check_float, check_int
+from ..validation import check_float, check_int, plain_array
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "stocks"
 CSV_NAME = "ibm_daily_macro_2000_2013.csv"
@@ -414,9 +414,10 @@ def lesson_split(fraction: float = 0.8) -> LessonSplit:
 
 
 def _numbers(values, name: str, where: str) -> np.ndarray:
-    """`values` as a float64 array (NaN/inf allowed here), or a clear TypeError/ValueError."""
+    """`values` as a plain array of numbers (NaN/inf allowed here; masked arrays refused), or
+    a clear TypeError/ValueError."""
     try:
-        array = np.asarray(values)
+        array = plain_array(values, name, where)
     except ValueError:
         raise ValueError(f"{where}: {name} must be a rectangular (rows, columns) array of "
                          f"numbers, but it is ragged.") from None

@@ -11,7 +11,7 @@ from typing import Tuple
 
 import numpy as np
 
-from ..validation import as_float_array, check_float, show_value
+from ..validation import as_float_array, check_float, check_not_masked, show_value
 from .diagnosis import diagnose, explain_shape_mismatch
 from .reports import GradCheckRow
 from .settings import DEFAULT_TOL, REL_FLOOR
@@ -65,7 +65,11 @@ def _relative_error_map(a: np.ndarray, n: np.ndarray, floor: float = REL_FLOOR) 
 
 def compare(name: str, analytic, numeric, tol: float = DEFAULT_TOL,
             noise: float = 0.0, top: int = 5) -> GradCheckRow:
-    """Compare one analytic gradient with its numerical estimate (see the module docstring)."""
+    """Compare one analytic gradient with its numerical estimate (see the module docstring).
+    Masked arrays are refused (TypeError); np.matrix and other subclasses are read as plain
+    arrays."""
+    check_not_masked(analytic, "analytic", "compare")
+    check_not_masked(numeric, "numeric", "compare")
     numeric = np.asarray(numeric, dtype=np.float64)
     problem = _uncomparable(analytic, numeric)
     if problem:

@@ -11,7 +11,7 @@ from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
-from ..validation import show_value
+from ..validation import check_not_masked, plain_array, show_value
 from .comparison import compare
 from .numerical import estimate_gradient
 from .reports import GradCheckReport
@@ -48,7 +48,7 @@ def check_formula(f: Callable, grad_f: Callable, *args, wrt: Optional[Sequence[i
     if not args:
         raise TypeError(f"{where}: no arguments to check the gradient at; pass the point(s) "
                         f"after the two functions, e.g. check_formula(f, grad_f, x).")
-    args = [_as_float64(a) for a in args]
+    args = [_as_float64(a, f"argument {i}", where) for i, a in enumerate(args)]
     names = _check_names(names, f, len(args), where)
     wrt = _check_wrt(wrt, args, names, where)
     output = _evaluate(f, args)
@@ -193,10 +193,13 @@ def _call_gradient(grad_f: Callable, args, dout, output_shape):
             f"parameter. ({error})") from None
 
 
-def _as_float64(value):
-    """Float arrays, Python floats and lists of numbers as float64 copies; anything else
-    (int arrays, labels, settings …) unchanged."""
+def _as_float64(value, name: str, where: str):
+    """Float arrays, Python floats and lists of numbers as float64 copies; other arrays as
+    plain ones (no np.matrix operators; masked arrays refused); anything else (labels,
+    settings …) unchanged."""
+    check_not_masked(value, name, where)
     if isinstance(value, np.ndarray):
+        value = plain_array(value, name, where)
         return np.array(value, dtype=np.float64) if value.dtype.kind == "f" else value
     if isinstance(value, float):
         return np.array(value)

@@ -8,7 +8,7 @@ from typing import Callable, Tuple
 
 import numpy as np
 
-from ..validation import check_finite, check_float, show_value
+from ..validation import check_finite, check_float, plain_array, show_value
 from .settings import DEFAULT_EPS
 
 
@@ -20,7 +20,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
     f: a function of x returning one number (a scalar). x: a float64 NumPy array, finite and
     writable; it is perturbed in place one element at a time and restored exactly. eps: the
     step ε > 0. Each element's estimate is the secant slope (f(x⁺) − f(x⁻)) / (x⁺ − x⁻) with
-    x± = x ± ε as actually stored, so the rounding of the step itself costs nothing.
+    x± = x ± ε as actually stored, so the rounding of the step itself costs nothing. An
+    ndarray subclass (np.matrix, np.memmap) is perturbed through a plain view of its memory,
+    and f receives that plain array; a masked array is a TypeError.
 
     Raises TypeError for an x that is not a float64 array (float32 or float16 leave errors of
     percents — ``epsilon_sweep()`` shows why) or an f that does not return one number, and
@@ -37,6 +39,8 @@ def estimate_gradient(f, x, eps, where: str, name: str, check_step: bool = True)
     if not callable(f):
         raise TypeError(f"{where}: f must be a function of {name} returning a number, got "
                         f"{show_value(f)}.")
+    if isinstance(x, np.ndarray):
+        x = plain_array(x, name, where)          # a view: f sees x's own memory, perturbed
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         what = (f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray)
                 else show_value(x))

@@ -51,6 +51,8 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
+from ..validation import plain_array
+
 __all__ = ["KerasAdam", "train_epochs", "data_parallel_train", "DataParallelResult",
            "free_port", "worker"]
 
@@ -144,8 +146,10 @@ def train_epochs(module, x: np.ndarray, y: np.ndarray, orders: Sequence[np.ndarr
 
 
 def _tensors(x, y, device):
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
-    y = torch.as_tensor(np.asarray(y, dtype=np.float32).reshape(len(x), -1), device=device)
+    x = plain_array(x, "x", "train_epochs").astype(np.float32, copy=False)
+    y = plain_array(y, "y", "train_epochs").astype(np.float32, copy=False)
+    x = torch.as_tensor(x, device=device)
+    y = torch.as_tensor(y.reshape(len(x), -1), device=device)
     return x, y
 
 

@@ -25,6 +25,8 @@ from typing import List, Sequence, Union
 
 import numpy as np
 
+from ..validation import plain_array
+
 WeightsSource = Union[Sequence[np.ndarray], str, os.PathLike]
 WHERE = "from_keras_weights"
 
@@ -55,7 +57,7 @@ def _read_weights(weights: WeightsSource) -> List[np.ndarray]:
                         f"{type(weights).__name__}.")
     arrays = []
     for position, value in enumerate(weights):
-        array = np.asarray(value)
+        array = plain_array(value, f"weights[{position}]", WHERE)
         if array.dtype.kind not in "fiu":
             raise TypeError(f"{WHERE}: weights[{position}] is not an array of numbers "
                             f"(dtype {array.dtype}).")

@@ -24,7 +24,7 @@ import numpy as np
 from .. import initializers
 from ..validation import (as_array, as_float_array, as_float_like, cast_checked, check_finite,
                           check_not_empty, check_same_shape, check_shape, first_non_finite,
-                          float_dtype, keyword_checked)
+                          float_dtype, keyword_checked, plain_if_array)
 
 Shape = Tuple[Optional[int], ...]
 
@@ -371,7 +371,8 @@ class Layer:
                              f"{', '.join(map(repr, self.params)) or 'none'}.")
         checked = {}
         for name, weight in self.params.items():
-            mask = masks.get(name)
+            mask = plain_if_array(masks.get(name), f"{self.describe()}.weight_masks[{name!r}]",
+                                  where)
             if mask is None:
                 continue
             if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import plain_array
+
 
 class PairedTest(NamedTuple):
     """Two models compared on the same items (see `paired_test`)."""
@@ -29,8 +31,8 @@ class PairedTest(NamedTuple):
 def paired_test(first_correct: np.ndarray, second_correct: np.ndarray) -> PairedTest:
     """The paired difference of two models' accuracies on the same n items (boolean arrays
     (n,) of "got item i right"), and McNemar's exact test (module docstring)."""
-    first_correct = np.asarray(first_correct, dtype=bool)
-    second_correct = np.asarray(second_correct, dtype=bool)
+    first_correct = plain_array(first_correct, "first_correct", "paired_test").astype(bool)
+    second_correct = plain_array(second_correct, "second_correct", "paired_test").astype(bool)
     difference = first_correct.astype(float) - second_correct.astype(float)
     first_only = int(np.sum(first_correct & ~second_correct))
     second_only = int(np.sum(second_correct & ~first_correct))

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from ..validation import short_repr, show_value
+from ..validation import plain_if_array, short_repr, show_value
 
 
 def unordered_error(values: Any, name: str, where: str, kind: str) -> TypeError:
@@ -51,7 +51,9 @@ def check_texts(texts: Any, where: str, method: str) -> Iterable:
 
 
 def check_sequences(sequences: Any, where: str) -> Iterable:
-    """`sequences` must be an ordered iterable of sequences of ids: not a str, set or dict."""
+    """`sequences` must be an ordered iterable of sequences of ids: not a str, set or dict
+    (an array comes back as a plain one: plain_if_array)."""
+    sequences = plain_if_array(sequences, "sequences", where)
     error = unordered_error(sequences, "sequences", where, "sequences of token ids")
     if error is not None:
         raise error
@@ -62,7 +64,9 @@ def check_sequences(sequences: Any, where: str) -> Iterable:
 
 
 def check_sequence(sequence: Any, where: str, position: int) -> Iterable:
-    """One sequence of ids, ``sequences[position]``: a list, tuple or 1-D array."""
+    """One sequence of ids, ``sequences[position]``: a list, tuple or 1-D array (an array
+    comes back as a plain one: plain_if_array)."""
+    sequence = plain_if_array(sequence, f"sequences[{position}]", where)
     error = unordered_error(sequence, f"sequences[{position}]", where, "token ids")
     if error is not None:
         raise error

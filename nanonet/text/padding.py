@@ -14,8 +14,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..validation import (allocation_error, check_allocation, short_repr, show_value,
-                          unknown_name_error)
+from ..validation import (allocation_error, check_allocation, plain_if_array, short_repr,
+                          show_value, unknown_name_error)
 from .inputs import check_integer, unordered_error
 
 __all__ = ["pad_sequences"]
@@ -270,8 +270,10 @@ def _check_maxlen(maxlen: Any) -> Optional[int]:
 
 
 def _check_container(sequences: Any) -> List[Any]:
-    """`sequences` as a list (read once; the rows of an array stay views)."""
+    """`sequences` as a list (read once; the rows of an array stay views), arrays among them
+    plain ones (an np.matrix's rows would be 1 × n matrices; masked arrays are refused)."""
     where = "pad_sequences"
+    sequences = plain_if_array(sequences, "sequences", where)
     if isinstance(sequences, (str, bytes)):
         raise TypeError(f"{where}: sequences must be a list of sequences of token ids, e.g. "
                         f"[[1, 2], [3]], got the str {short_repr(sequences)}. Turn texts into "
@@ -284,7 +286,8 @@ def _check_container(sequences: Any) -> List[Any]:
         hint = " Wrap it in list(...)." if hasattr(sequences, "__iter__") else ""
         raise TypeError(f"{where}: sequences must be a list of sequences of token ids, e.g. "
                         f"[[1, 2], [3]], got {show_value(sequences)}.{hint}")
-    return list(sequences)
+    return [plain_if_array(sequence, f"sequences[{position}]", where)
+            for position, sequence in enumerate(sequences)]
 
 
 def _length(sequence: Any, position: int) -> int:

@@ -255,7 +255,7 @@ class Tokenizer:
         limit, oov_index = self._id_limit()
         oov_word = self.index_word.get(oov_index) if oov_index is not None else None
         for position, sequence in enumerate(sequences):
-            check_sequence(sequence, where, position)
+            sequence = check_sequence(sequence, where, position)
             words = []
             for j, number in enumerate(sequence):
                 index = check_id(number, where, f"sequences[{position}][{j}]")

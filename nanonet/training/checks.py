@@ -125,7 +125,9 @@ def metrics_list(metrics) -> list:
 
 
 def prepare_x(model, x, where: str) -> np.ndarray:
-    """See ``Sequential.prepare_x``."""
+    """See ``Sequential.prepare_x``. `x` (and prepare_xy's `y`) may be any array-like
+    (validation.as_array): ndarray subclasses — np.matrix, np.memmap — are read as plain
+    arrays, masked arrays are a TypeError."""
     if not model.layers:
         raise ValueError(f"{where}: the model has no layers; add some first.")
     if x is None:
