@@ -183,7 +183,7 @@ class Sequential(KerasModelAttributes):
     @keyword_checked
     def compile(self, optimizer="rmsprop", loss=None, metrics: Optional[Sequence] = None) -> None:
         """Choose the optimizer (name or instance; RMSprop by default, as Keras), the loss
-        (name or instance) and metrics."""
+        (name or instance) and metrics (two of one name are refused, as Keras)."""
         self.optimizer = optimizers_module.get(optimizer)
         if loss is None:
             raise ValueError("Sequential.compile: loss is required, e.g. "

@@ -59,6 +59,36 @@ def test_learning_rate_1e6_stops_every_optimizer_with_epoch_batch_and_advice(nam
     assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "categorical_crossentropy",
+                                  "sparse_categorical_crossentropy", "mse"])
+def test_every_loss_is_watched(loss):
+    """A categorical cross-entropy of probabilities 0 is undefined (0/0): the zero-output
+    loss is taken from the logits, as the loss is — a model that knows nothing (1/K)."""
+    x, labels = classification_data()
+    y = {"binary_crossentropy": labels, "sparse_categorical_crossentropy": labels,
+         "categorical_crossentropy": np.eye(2)[labels.astype(int)], "mse": labels}[loss]
+    head = {"binary_crossentropy": (1, "sigmoid"), "mse": (1, None)}.get(loss, (2, "softmax"))
+    model = nn.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
+                           layers.Dense(head[0], activation=head[1])], seed=0)
+    model.compile(optimizers.Adam(learning_rate=1e6), loss)
+    with pytest.raises(nn.TrainingDivergedError, match="loss exploded"):
+        model.fit(x, y, epochs=20, verbose=0)
+
+
+def test_the_zero_output_loss_is_that_of_a_model_that_knows_nothing():
+    """Taken as the model takes its loss: from 0 logits under a softmax (log K, not the 0/0 of
+    probabilities 0), from outputs 0 under MSE (the mean of y²)."""
+    model = nn.Sequential([layers.Dense(3, activation="softmax", input_shape=(2,))])
+    model.compile("adam", "categorical_crossentropy")
+    y = np.eye(3, dtype="float32")[[0, 2, 1, 1]]
+    assert divergence.zero_output_loss(model, y, (3,)) == pytest.approx(np.log(3), rel=1e-6)
+    model = nn.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile("adam", "mse")
+    y = np.array([[1.0], [-3.0]], dtype="float32")
+    assert divergence.zero_output_loss(model, y, (1,)) == pytest.approx(5.0)
+    assert divergence.zero_output_loss(model, np.full((2, 1), 1e20, "float32"), (1,)) == np.inf
+
+
 def test_both_engines_stop_at_the_same_batch_with_the_same_weights():
     x, y = classification_data()
     stops = []
@@ -174,7 +204,7 @@ def healthy_runs(draw):
     least does not blow up): what the rule must never stop."""
     features = draw(st.integers(1, 6))
     hidden = draw(st.sampled_from([0, 4, 16]))
-    task = draw(st.sampled_from(["binary", "categorical", "regression"]))
+    task = draw(st.sampled_from(["binary", "categorical", "one-hot", "regression"]))
     name = draw(st.sampled_from(sorted(OPTIMIZERS)))
     rate = draw(st.sampled_from({"sgd": [1e-3, 1e-2, 0.05], "adam": [1e-3, 1e-2, 0.1],
                                  "rmsprop": [1e-3, 1e-2]}[name]))
@@ -212,9 +242,11 @@ def test_healthy_training_never_comes_near_the_limit(run):
     weights = rng.normal(size=features)
     if task == "binary":
         y, head, loss = (x @ weights > 0).astype(float), ("sigmoid", 1), "binary_crossentropy"
-    elif task == "categorical":
+    elif task in ("categorical", "one-hot"):
         y, head, loss = (x @ weights > 0).astype(int) + (x[:, 0] > 1), ("softmax", 3), \
             "sparse_categorical_crossentropy"
+        if task == "one-hot":
+            y, loss = np.eye(3)[y], "categorical_crossentropy"
     else:
         y, head, loss = y_scale * (x @ weights / x_scale + 0.1 * rng.normal(size=96)), \
             (None, 1), "mse"

@@ -10,11 +10,12 @@ the loss J_b of batch b (taken before its update, as fit reports it):
 
     J_1     the loss of the first batch of this fit call (train_on_batch: of the first call
             since the model was compiled or built);
-    Z_b     the loss the batch would have if the model output 0 everywhere (Z_1 for the first
+    Z_b     the loss the batch would have if the model output 0 everywhere (0 logits when
+            the loss is taken from them: a model that knows nothing; Z_1 for the first
             batch, Z_data for the first SAMPLE rows of fit's training data): the scale of
             the targets — for MSE, the mean of y² — so that a regression on unscaled
             targets (a large J_1) and a batch of outlier targets (a large Z_b) are never
-            taken for divergence;
+            taken for divergence (a loss undefined at 0 gives no Z: the rest of the rule);
     FACTOR  1000 (three orders of magnitude), FLOOR 1.0 (a loss below 1 is never called
             diverged: a loss that starts near 0 is not blown up by noise).
 
@@ -41,16 +42,19 @@ SAMPLE, SAMPLE_VALUES = 1024, 1 << 20
 
 
 def zero_output_loss(model, y: np.ndarray, output_shape: tuple) -> float:
-    """The loss of targets `y` (n, …) against outputs of 0 of shape (n, *output_shape) — the
-    loss of a model that outputs nothing but 0: the scale of the targets (inf if it
-    overflows, as for targets of 1e20 under MSE)."""
+    """The loss of targets `y` (n, …) for a model that outputs 0 everywhere, shaped
+    (n, *output_shape) — 0 logits, as the loss is taken, when it is taken from the logits
+    (then the prediction is ½ or 1/K: a model that knows nothing). The scale of the targets:
+    for MSE the mean of y². inf if it overflows (MSE on targets of 1e20); NaN where the loss
+    is undefined at 0 (a categorical cross-entropy of probabilities 0) — no scale."""
     zeros = np.zeros((len(y),) + tuple(output_shape), dtype=model.dtype)
+    compute = model.loss.compute_from_logits if model.uses_logits() else model.loss.compute
     try:
         with np.errstate(all="ignore"):
-            loss = float(model.loss.compute(y, zeros)[0])
+            loss = float(compute(y, zeros)[0])
     except (ArithmeticError, ValueError):        # a custom loss undefined at 0: no scale
-        return math.inf
-    return loss if math.isfinite(loss) else math.inf
+        return math.nan
+    return loss if math.isfinite(loss) or loss == math.inf else math.nan
 
 
 def what_to_try(model) -> str:
@@ -88,7 +92,7 @@ class DivergenceWatch:
             return
         zero = zero_output_loss(self.model, y, y_pred.shape[1:])
         if loss < FACTOR * zero:                 # this batch's targets are that large
-            return
+            return                               # (False for a NaN: no scale known)
         raise TrainingDivergedError(
             f"{where}: the loss exploded at epoch {epoch}, batch {batch}: {loss:.3g}, against "
             f"{self.first:.3g} on the first batch and {max(zero, self.zero):.3g} for a model "
@@ -103,5 +107,6 @@ class DivergenceWatch:
         if self.targets is not None:
             rows = max(1, min(SAMPLE, SAMPLE_VALUES // max(1, int(np.prod(shape)))))
             zeros.append(zero_output_loss(self.model, self.targets[:rows], shape))
-        self.first, self.zero = loss, max(zeros)
+        self.first = loss
+        self.zero = max([zero for zero in zeros if not math.isnan(zero)], default=0.0)
         self.limit = max(FACTOR * max(loss, self.zero), FLOOR)

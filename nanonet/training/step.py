@@ -227,7 +227,7 @@ def check_targets_fit(model, y: np.ndarray, y_pred: np.ndarray, where: str) -> N
     """Refuse targets y (B, …) whose loss overflows the model's dtype even against outputs
     of 0 (e.g. MSE on targets of 1e20: y² > 3.4e38): the data is the cause, not the learning
     rate or the weights. Called once a loss is not finite; outputs ŷ (B, …)."""
-    if math.isfinite(zero_output_loss(model, y, y_pred.shape[1:])):
+    if zero_output_loss(model, y, y_pred.shape[1:]) != math.inf:
         return
     raise ValueError(
         f"{where}: the loss of y is not finite even for outputs of 0 — the targets are too "
