@@ -22,7 +22,7 @@ from typing import List, Optional
 import numpy as np
 
 from . import __version__
-from .teaching.lesson import seed_argument
+from .teaching.lesson import output_folder_argument, seed_argument
 from .tables import table_row
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -151,8 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
         "notebook", help="write a lesson as a Jupyter notebook, run, figures inline "
                          "(needs the [notebook] extra)")
     notebook.add_argument("name", help="lesson number or name, e.g. 03")
-    notebook.add_argument("--out", help="folder for the notebook and the lesson's figures "
-                                        "(default: lesson_output/NN)")
+    notebook.add_argument("--out", type=output_folder_argument,
+                          help="folder for the notebook and the lesson's figures "
+                               "(default: lesson_output/NN)")
     notebook.add_argument("--quick", action="store_true", help="run the lesson's small version")
     notebook.add_argument("--no-run", action="store_true",
                           help="only convert; run it yourself in Jupyter")

@@ -5,7 +5,8 @@ from typing import Optional
 
 
 class TrainingDivergedError(FloatingPointError):
-    """``fit`` stopped because the loss or the gradients stopped being finite numbers.
+    """``fit`` stopped because the loss or the gradients stopped being finite numbers, or
+    the loss grew by orders of magnitude (the rule: nanonet/training/divergence.py).
 
     Attributes: ``epoch`` and ``batch`` (1-based) where it happened, and ``history`` — the
     History of the epochs that completed. The weights are left as they were *before* the

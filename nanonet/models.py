@@ -183,14 +183,13 @@ class Sequential(KerasModelAttributes):
     @keyword_checked
     def compile(self, optimizer="rmsprop", loss=None, metrics: Optional[Sequence] = None) -> None:
         """Choose the optimizer (name or instance; RMSprop by default, as Keras), the loss
-        (name or instance) and metrics."""
+        (name or instance) and metrics (two of one name are refused, as Keras)."""
         self.optimizer = optimizers_module.get(optimizer)
         if loss is None:
             raise ValueError("Sequential.compile: loss is required, e.g. "
                              "loss='binary_crossentropy' or loss='mse'.")
         self.loss = losses_module.get(loss)
-        metrics = checks.metrics_list(metrics)
-        self.metrics = [metrics_module.get(m) for m in metrics]
+        self.metrics = checks.compiled_metrics(metrics)   # (names unique, as Keras)
         # what the inner loops call: built-ins without their input checks (the model checks
         # its data once, at the entry point)
         self.metric_functions = [metrics_module.unchecked(fn) for _, fn in self.metrics]
@@ -265,7 +264,8 @@ class Sequential(KerasModelAttributes):
         kept; the loss shown is the batch-size-weighted mean of the batch losses, each taken
         before that batch's update; ``validation_split`` holds out the *last* fraction of the
         data before any shuffling (training/loop.py). Every batch is one training step
-        (training/step.py); a loss or update that stops being finite stops training with a
+        (training/step.py); a loss or update that stops being finite, or a loss that grows
+        a thousandfold (the rule: training/divergence.py), stops training with a
         TrainingDivergedError. ``callbacks``: a list of nanonet.callbacks.Callback (e.g.
         EarlyStopping, ModelCheckpoint), called at Keras's moments. Pruned weights (``layer.weight_masks``) stay 0
         (training/masks.py); a mixed-precision model trains as ``nanonet.precision`` says.

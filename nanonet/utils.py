@@ -6,13 +6,14 @@
 As Keras 2.15: the result is float32 (or `dtype`); labels of shape (n, 1) give (n, K), not
 (n, 1, K) (a trailing axis of size 1 is dropped); ``num_classes`` None or 0 means max + 1.
 Unlike Keras, labels that are not whole numbers ≥ 0 and below ``num_classes`` are an error
-(Keras truncates 1.7 to 1, and reads −1 as the last class).
+(Keras truncates 1.7 to 1, and reads −1 as the last class), and a result too large for the
+machine's memory (a label of 10**12) is a MemoryError naming num_classes and the size.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_array, check_finite, check_int, float_dtype
+from .validation import as_array, check_finite, check_int, float_dtype, guarded_allocation
 
 
 def to_categorical(y, num_classes=None, dtype="float32") -> np.ndarray:
@@ -30,12 +31,20 @@ def to_categorical(y, num_classes=None, dtype="float32") -> np.ndarray:
                          f"{labels[bad].flat[0].item()!r}.")
     labels = labels.astype(np.int64)
     shape = labels.shape[:-1] if labels.ndim > 1 and labels.shape[-1] == 1 else labels.shape
-    if num_classes is None or (not isinstance(num_classes, bool) and num_classes == 0):
+    given = not (num_classes is None or (not isinstance(num_classes, bool)
+                                         and num_classes == 0))
+    if not given:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     num_classes = check_int(num_classes, "num_classes", where, minimum=1)
     if labels.size and labels.max() >= num_classes:
         raise ValueError(f"{where}: class index {int(labels.max())} is out of range for "
                          f"num_classes={num_classes}; expected indices 0 … {num_classes - 1}.")
     dtype = float_dtype(dtype, "dtype", where)
-    one_hot = (labels.reshape(-1, 1) == np.arange(num_classes)).astype(dtype)
+    cause = f"num_classes={num_classes}" if given else \
+        f"num_classes=None (max(y) + 1 = {num_classes})"
+    with guarded_allocation(shape + (num_classes,), dtype, where, cause,
+                            "Class indices must be 0 … K - 1 for K classes: re-encode the "
+                            "labels (e.g. np.unique(y, return_inverse=True)[1])."):
+        one_hot = np.zeros((labels.size, num_classes), dtype=dtype)
+        one_hot[np.arange(labels.size), labels.reshape(-1)] = 1
     return one_hot.reshape(shape + (num_classes,))

@@ -12,11 +12,12 @@ or without masked values: a mask is neither honoured nor silently dropped.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import numbers
 import os
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
@@ -544,3 +545,15 @@ def check_allocation(shape, dtype, where: str, cause: str, hint: str = "") -> No
     size = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
     if limit is not None and size > limit:
         raise allocation_error(shape, dtype, where, cause, hint, limit)
+
+
+@contextlib.contextmanager
+def guarded_allocation(shape, dtype, where: str, cause: str, hint: str = "") -> Iterator[None]:
+    """``with guarded_allocation(shape, dtype, where, cause, hint): array = …`` —
+    :func:`check_allocation` first, then a MemoryError inside the block (NumPy's bare
+    "Unable to allocate") becomes :func:`allocation_error`, naming who asked and the size."""
+    check_allocation(shape, dtype, where, cause, hint)
+    try:
+        yield
+    except MemoryError:
+        raise allocation_error(shape, dtype, where, cause, hint) from None

@@ -24,7 +24,7 @@ import numpy as np
 from .. import initializers
 from ..validation import (as_array, as_float_array, as_float_like, cast_checked, check_finite,
                           check_not_empty, check_same_shape, check_shape, first_non_finite,
-                          float_dtype, keyword_checked, plain_if_array)
+                          float_dtype, guarded_allocation, keyword_checked, plain_if_array)
 
 Shape = Tuple[Optional[int], ...]
 
@@ -148,10 +148,21 @@ class Layer:
         """Create ``self.params`` (and matching ``self.grads``). Default: no weights."""
 
     def add_weight(self, name: str, shape: Tuple[int, ...], initializer,
-                   rng: np.random.Generator) -> np.ndarray:
+                   rng: np.random.Generator, sized_by: str = "") -> np.ndarray:
         """Create parameter `name` with `initializer` and a zero gradient of the same shape.
 
-        What a custom initializer returns is checked: numbers, of `shape`, all finite."""
+        What a custom initializer returns is checked: numbers, of `shape`, all finite. A
+        weight too large for the machine's memory is a MemoryError naming the layer, the
+        weight, `sized_by` (the arguments behind its shape, e.g. "units=1000000") and its
+        size — refused before anything is allocated when it exceeds the memory there is."""
+        cause = f"weight {name!r}" + (f" ({sized_by})" if sized_by else "")
+        with guarded_allocation(shape, self.dtype, self.describe(), cause,
+                                "Make the layer smaller: the arguments in brackets set its size."):
+            return self._create_weight(name, shape, initializer, rng)
+
+    def _create_weight(self, name: str, shape: Tuple[int, ...], initializer,
+                       rng: np.random.Generator) -> np.ndarray:
+        """add_weight's work: the initializer called and its result checked."""
         function = initializers.get(initializer)
         where = f"{self.describe()}: the initializer of weight {name!r}"
         try:
@@ -276,7 +287,7 @@ class Layer:
             self.check_input_shape(x)
         elif x.ndim < 2:
             raise ValueError(f"{where}: x must be a batch with shape (batch, features...), "
-                             f"got shape {x.shape}; for a single sample use x[None].")
+                             f"got shape {x.shape}{self.batch_hint(x, 'x')}")
         return x
 
     def checked_gradient(self, dy, expected_shape, dtype, method: str = "backward",
@@ -303,9 +314,25 @@ class Layer:
         x = as_float_array(x, name, where, dtype)
         if x.ndim < 2:
             raise ValueError(f"{where}: {name} must be a batch with shape (batch, features...), "
-                             f"got shape {x.shape}; for a single sample use x[None].")
+                             f"got shape {x.shape}{self.batch_hint(x, name)}")
         check_not_empty(x, name, where)
         return x
+
+    def batch_hint(self, x: np.ndarray, name: str) -> str:
+        """The fix for an input `x` of 0 or 1 dimensions, as the rest of a sentence. (N,) is
+        N samples of one feature — ``x[:, None]``, what Keras 2 reads it as — or one sample of
+        N features — ``x[None]``; the built input shape says which, else both are offered."""
+        if x.ndim == 0:
+            return f"; one sample of one feature is [[{x.item()!r}]]."
+        samples = f"{name}[:, None] (or {name}.reshape(-1, 1)) for {len(x)} samples of one " \
+                  f"feature each"
+        single = f"{name}[None] for one sample of {len(x)} features"
+        built = tuple(self.input_shape) if self.built else None
+        if built == (1,):
+            return f"; use {samples}."
+        if built == (len(x),):
+            return f"; use {single}."
+        return f"; use {samples}, or {single}."
 
     def check_input_shape(self, x: np.ndarray) -> None:
         """Raise ValueError if `x` does not match the shape the layer was built for."""

@@ -95,9 +95,11 @@ class Dense(Layer):
         if len(input_shape) < 1 or input_shape[-1] is None:
             raise ValueError(f"{self.describe()}: the last input dimension must be known, "
                              f"got input shape {input_shape}.")
-        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer, rng)
+        sized_by = f"units={self.units} for {input_shape[-1]} input features"
+        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer, rng,
+                        sized_by)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, rng)
+            self.add_weight("bias", (self.units,), self.bias_initializer, rng, sized_by)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

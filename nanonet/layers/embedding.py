@@ -110,7 +110,8 @@ class Embedding(Layer):
 
     def build_params(self, input_shape, rng) -> None:
         self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                        self.embeddings_initializer, rng)
+                        self.embeddings_initializer, rng,
+                        f"input_dim={self.input_dim}, output_dim={self.output_dim}")
 
     def shape_from_data(self, sample_shape):
         """Token ids: every axis is a sequence length, so every axis stays open."""

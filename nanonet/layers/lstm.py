@@ -230,10 +230,12 @@ def _add_lstm_weights(layer: Layer, input_dim: int, rng: np.random.Generator) ->
     """kernel (D, 4U) glorot_uniform, recurrent_kernel (U, 4U) orthogonal, bias (4U,) zeros
     with the forget block at 1 when unit_forget_bias (Keras's defaults)."""
     units = layer.units
-    layer.add_weight("kernel", (input_dim, 4 * units), layer.kernel_initializer, rng)
-    layer.add_weight("recurrent_kernel", (units, 4 * units), layer.recurrent_initializer, rng)
+    sized_by = f"units={units} for {input_dim} input features"
+    layer.add_weight("kernel", (input_dim, 4 * units), layer.kernel_initializer, rng, sized_by)
+    layer.add_weight("recurrent_kernel", (units, 4 * units), layer.recurrent_initializer, rng,
+                     sized_by)
     if layer.use_bias:
-        bias = layer.add_weight("bias", (4 * units,), layer.bias_initializer, rng)
+        bias = layer.add_weight("bias", (4 * units,), layer.bias_initializer, rng, sized_by)
         if layer.unit_forget_bias:
             bias[units:2 * units] = 1.0
 

@@ -45,6 +45,16 @@ def seed_argument(text: str) -> int:
     return value
 
 
+def output_folder_argument(text: str) -> Path:
+    """argparse type for ``--out``: a folder this process can write figures into, or a path
+    that can become one (``output_folder_problem``) — checked before the lesson runs, so a
+    bad path exits at once with argparse's usage message instead of after the whole lesson."""
+    problem = output_folder_problem(Path(text))
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
+
+
 def options(number: str, add_arguments: Optional[Callable] = None,
             argv=None) -> LessonOptions:
     """Parse the lesson's command line. Unknown arguments are ignored, so the same code runs
@@ -52,8 +62,9 @@ def options(number: str, add_arguments: Optional[Callable] = None,
 
     number: the lesson's number as a str, e.g. "04"; add_arguments: None or a function that
     adds the lesson's own options to the argparse parser; argv: None (sys.argv) or a list of
-    str. ``--seed`` must be an integer >= 0 and ``--out`` a folder (or a path that can become
-    one); anything else exits with argparse's usage message (exit code 2)."""
+    str. ``--seed`` must be an integer >= 0 and ``--out`` a folder this process can write to
+    (or a path that can become one: ``output_folder_problem``), checked before the lesson
+    runs; anything else exits with argparse's usage message (exit code 2)."""
     where = "lesson.options"
     if not isinstance(number, str) or not number:
         raise TypeError(f"{where}: number must be the lesson's number as a str, e.g. '04', got "
@@ -66,7 +77,8 @@ def options(number: str, add_arguments: Optional[Callable] = None,
         raise TypeError(f"{where}: argv must be None or a list of str, e.g. ['--quick'], got "
                         f"{argv!r:.60}.")
     parser = argparse.ArgumentParser(description=f"nanonet lesson {number}")
-    parser.add_argument("--out", default=str(Path("lesson_output") / number),
+    parser.add_argument("--out", type=output_folder_argument,
+                        default=str(Path("lesson_output") / number),
                         help="folder for the figures (default: lesson_output/NN)")
     parser.add_argument("--quick", action="store_true",
                         default=os.environ.get("NANONET_QUICK", "") not in ("", "0"),
@@ -76,11 +88,28 @@ def options(number: str, add_arguments: Optional[Callable] = None,
     if add_arguments is not None:
         add_arguments(parser)
     args, _ = parser.parse_known_args(argv)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        parser.error(f"argument --out: {args.out!r} is a file; give a folder for the figures")
-    return LessonOptions(number=number, out=out, quick=args.quick, seed=args.seed,
+    return LessonOptions(number=number, out=args.out, quick=args.quick, seed=args.seed,
                          extra=args)
+
+
+def output_folder_problem(out: Path) -> Optional[str]:
+    """Why `out` cannot be (or become) a folder this process writes figures into — it is a
+    file, a file stands where one of its parents should be, or the folder it would be made
+    in (or it itself) is not writable — or None. Nothing is created: the lesson creates the
+    folder when it saves its first figure; this is checked before the lesson runs."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        if existing == out:
+            return f"{str(out)!r} is a file; give a folder for the figures"
+        return (f"{str(out)!r} cannot be created: {str(existing)!r} is a file, not a "
+                f"folder; give a folder for the figures")
+    if existing.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        what = "is not writable" if existing == out else \
+            f"cannot be created: {str(existing)!r} is not writable"
+        return f"{str(out)!r} {what}; give a folder you can write to"
+    return None
 
 
 def section(title: str) -> None:

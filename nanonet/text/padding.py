@@ -14,8 +14,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..validation import (allocation_error, check_allocation, plain_if_array, short_repr,
-                          show_value, unknown_name_error)
+from ..validation import (guarded_allocation, plain_if_array, short_repr, show_value,
+                          unknown_name_error)
 from .inputs import check_integer, unordered_error
 
 __all__ = ["pad_sequences"]
@@ -327,8 +327,5 @@ def _filled(shape: Tuple[int, ...], value: Any, dtype: np.dtype, cause: str,
     """np.full(shape, value, dtype), refusing (before allocating) or wrapping a MemoryError."""
     hint = (f"The longest of the {len(lengths)} sequences has {max(lengths, default=0)} "
             f"elements; pass a smaller maxlen (or maxlen=None for the longest).")
-    check_allocation(shape, dtype, "pad_sequences", cause, hint)
-    try:
+    with guarded_allocation(shape, dtype, "pad_sequences", cause, hint):
         return np.full(shape, value, dtype=dtype)
-    except MemoryError:
-        raise allocation_error(shape, dtype, "pad_sequences", cause, hint) from None

@@ -6,6 +6,7 @@
     step.py      ModelStep (the context of the model's own computations), loss_and_backward,
                  TrainingStep (forward → loss → backward → update on one batch)
     loop.py      fit's epochs and batches, evaluate's batches, validation data
+    divergence.py  DivergenceWatch: when a finite loss that explodes stops training
 
     checks.py    the checks at the model's entry points (layers, shapes, data, weights)
 

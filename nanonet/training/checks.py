@@ -8,11 +8,12 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
+from .. import metrics as metrics_module
 from .. import precision
 from ..layers.base import Layer
 from ..validation import (as_array, as_float_array, cast_checked, check_not_empty,
                           check_same_length, check_shape, check_targets_shape,
-                          shape_matches)
+                          shape_matches, show_value)
 
 
 def layer_list(layers) -> list:
@@ -112,16 +113,29 @@ def build_shape(model, input_shape) -> Optional[tuple]:
     return input_shape
 
 
-def metrics_list(metrics) -> list:
-    """``compile``'s `metrics` as a list (one name or function, or a list of them)."""
+def compiled_metrics(metrics) -> List[Tuple[str, object]]:
+    """``compile``'s `metrics` (one name or function, or a list of them) as (name shown in
+    History, function) pairs. Two with the same name are refused, as Keras ("Found two
+    metrics with the same name"): History keeps one value per name, so one would vanish."""
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
-    if metrics is not None and (isinstance(metrics, dict)
+    if metrics is not None and (isinstance(metrics, (dict, set, frozenset))
                                 or not hasattr(metrics, "__iter__")):
         raise TypeError(f"Sequential.compile: metrics must be a list of names or "
                         f"functions, e.g. metrics=['accuracy'], got {metrics!r} "
                         f"({type(metrics).__name__}).")
-    return list(metrics or [])
+    pairs, given = [], {"loss": "the loss"}
+    for metric in list(metrics or []):
+        name, function = metrics_module.get(metric)
+        if name in given:
+            raise ValueError(
+                f"Sequential.compile: metrics {show_value(metric)} and {given[name]} both "
+                f"report as {name!r}, and History keeps one value per name; list each metric "
+                f"once, and give functions of your own different names (def my_metric("
+                f"y_true, y_pred): …).")
+        given[name] = show_value(metric)
+        pairs.append((name, function))
+    return pairs
 
 
 def prepare_x(model, x, where: str) -> np.ndarray:

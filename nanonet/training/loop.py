@@ -16,7 +16,7 @@ import numpy as np
 from ..callbacks import CallbackList, History
 from ..progress import ProgressBar
 from ..validation import check_float, check_int
-from .step import ModelStep, check_outputs, scale_report
+from .step import ModelStep, check_outputs, check_targets_fit, scale_report
 
 
 class RunningMeans:
@@ -79,6 +79,7 @@ def fit_epochs(model, trainer, x, y, validation, batch_size: int, epochs: int, v
     steps = math.ceil(len(x) / batch_size)
     history = History({"verbose": verbose, "epochs": epochs, "steps": steps})
     model.history, model.stop_training = history, False
+    trainer.watch.start(y)                              # divergence: a new reference
     hooks = CallbackList([*callbacks, history], model, dict(history.params))
     hooks.call("on_train_begin", {})
     logs: Dict[str, float] = {}
@@ -162,6 +163,8 @@ def evaluate_batches(model, x, y, batch_size: int, where: str = "Sequential.eval
             else:
                 loss = model.loss.compute(yb, y_pred)[0]
             if not math.isfinite(loss):
+                check_targets_fit(model, yb, y_pred,
+                                  f"{where} (samples {start}–{start + len(xb) - 1})")
                 raise ValueError(
                     f"{where}: the loss on samples {start}–{start + len(xb) - 1} is {loss} "
                     f"although x and y are finite — it overflowed {model.compute_dtype} "

@@ -21,6 +21,7 @@ from .. import precision
 from ..errors import TrainingDivergedError
 from ..fast.buffers import flatten
 from ..validation import first_non_finite
+from .divergence import DivergenceWatch, what_to_try, zero_output_loss
 from .masks import WeightMasks
 
 
@@ -84,6 +85,8 @@ def gradients(model, x: np.ndarray, y: np.ndarray, training: bool, where: str):
         loss = loss_and_backward(model, y, y_pred)
     grads = [g.copy() for layer in model.layers for g in layer.grads.values()]
     bad = [index for index, g in enumerate(grads) if first_non_finite(g) is not None]
+    if not math.isfinite(loss):
+        check_targets_fit(model, y, y_pred, where)
     if not math.isfinite(loss) or bad:
         what = f"the loss is {loss}" if not math.isfinite(loss) else \
             f"the gradient of weight {bad[0]} (get_weights() order) is not finite"
@@ -122,6 +125,7 @@ class TrainingStep:
         else:
             self.params, self.grads = flatten(pairs, dtypes.pop())
         self.masks = WeightMasks([], None, "")
+        self.watch = DivergenceWatch(model)
 
     def prepare_masks(self, where: str) -> None:
         """Check every layer's ``weight_masks`` and apply them once (training.masks)."""
@@ -133,20 +137,25 @@ class TrainingStep:
             where: str = "Sequential.fit") -> Tuple[float, np.ndarray]:
         """One step on the batch x (B, …), y (B, …): returns (loss before the update, the
         outputs ŷ (B, …)). Raises TrainingDivergedError (weights as before the batch) if the
-        loss or the update stops being finite."""
+        loss or the update stops being finite, or the loss explodes (training.divergence);
+        a ValueError naming y if the loss overflows because of the targets alone."""
         model = self.model
         with ModelStep(model):
             y_pred = model.forward(x, training=True)
             loss = loss_and_backward(model, y, y_pred)
+            if math.isfinite(loss):
+                self.watch.check(loss, y, y_pred, epoch, batch, history, where,
+                                 lambda: scale_report(model, x, y))
+            else:
+                check_targets_fit(model, y, y_pred, f"{where} (epoch {epoch}, batch {batch})")
             updated = math.isfinite(loss) and self.update(epoch, batch, history, where)
         if not updated:
             what = f"the loss became {loss}" if not math.isfinite(loss) else \
                 "the weight update overflowed (non-finite gradients or steps)"
             raise TrainingDivergedError(
                 f"{where}: {what} at epoch {epoch}, batch {batch}; training stopped and "
-                f"the weights are those from before this batch. Try a lower learning_rate (now "
-                f"{model.optimizer.learning_rate}), gradient clipping (clipnorm=1.0), or check "
-                f"the inputs' scale (standardise features).", epoch, batch, history)
+                f"the weights are those from before this batch. {what_to_try(model)}",
+                epoch, batch, history)
         if self.mixed is not None:
             y_pred = model.cast_output(y_pred)     # metrics see float32, as the loss did
         return loss, y_pred
@@ -212,3 +221,16 @@ def check_outputs(model, outputs: np.ndarray, x: np.ndarray, where: str,
         f"model ({scale_report(model, x)}). Expected inputs of moderate size: scale them "
         f"(e.g. standardise each feature to mean 0 and standard deviation 1) or use "
         f"dtype='float64'.")
+
+
+def check_targets_fit(model, y: np.ndarray, y_pred: np.ndarray, where: str) -> None:
+    """Refuse targets y (B, …) whose loss overflows the model's dtype even against outputs
+    of 0 (e.g. MSE on targets of 1e20: y² > 3.4e38): the data is the cause, not the learning
+    rate or the weights. Called once a loss is not finite; outputs ŷ (B, …)."""
+    if zero_output_loss(model, y, y_pred.shape[1:]) != math.inf:
+        return
+    raise ValueError(
+        f"{where}: the loss of y is not finite even for outputs of 0 — the targets are too "
+        f"large for {model.loss.name} in {model.dtype} (largest |y| = "
+        f"{float(np.max(np.abs(y))):.3g}). Scale y (e.g. divide by its standard deviation, "
+        f"or standardise it, and undo that on the predictions) or use dtype='float64'.")
