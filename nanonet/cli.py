@@ -22,6 +22,7 @@ from typing import List, Optional
 import numpy as np
 
 from . import __version__
+from .teaching.languages import LANGUAGES
 from .teaching.lesson import output_folder_argument, seed_argument
 from .tables import table_row
 
@@ -96,7 +97,7 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("lesson_output") / path.stem[:2]   # as `lesson`
     what = "converting" if args.no_run else "running"
     print(f"{what} {path.name} as a notebook in {out} …", flush=True)
-    written = lesson_notebook(path, out, run=not args.no_run, quick=args.quick)
+    written = lesson_notebook(path, out, run=not args.no_run, quick=args.quick, lang=args.lang)
     print(f"notebook: {written}" + ("" if args.no_run else " (run: outputs and figures inside)"))
     return 0
 
@@ -157,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     notebook.add_argument("--quick", action="store_true", help="run the lesson's small version")
     notebook.add_argument("--no-run", action="store_true",
                           help="only convert; run it yourself in Jupyter")
+    notebook.add_argument("--lang", choices=LANGUAGES, default="en",
+                          help="the language of the text cells and printed prose: en or zh")
     notebook.set_defaults(run=cmd_notebook)
     check = commands.add_parser("gradcheck", help="check every built-in gradient numerically")
     check.add_argument("--seed", type=seed_argument, default=0,

@@ -5,13 +5,16 @@ comments), so it runs with ``python lessons/NN_name.py``, with ``python -m nanon
 and opens as a notebook in Jupyter or VS Code. Its first lines::
 
     from nanonet import lesson
-    options = lesson.options("04")            # --out DIR, --quick, --seed N
+    options = lesson.options("04")            # --out DIR, --quick, --seed N, --lang en|zh
 
 - ``options.out``: the folder for figures, ``lesson_output/NN/`` unless ``--out`` says otherwise;
 - ``options.quick``: a smaller run (``--quick``, or NANONET_QUICK=1 in the environment) — what
   the test suite runs, in seconds;
 - ``options.seed``: every random number in the lesson comes from it, so every run prints the
-  same numbers.
+  same numbers;
+- ``options.lang``: the language the lesson prints its prose in, ``en`` (the default, or
+  NANONET_LANG) or ``zh``; ``lesson.say(en, zh)``, ``lesson.words(en, zh)`` and
+  ``lesson.section(en, zh)`` follow it (``nanonet.teaching.languages``).
 """
 from __future__ import annotations
 
@@ -22,6 +25,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .. import plotting
+from .languages import LANGUAGES, default_language, say, set_language, words
+
+__all__ = ["LessonOptions", "options", "section", "save_figure", "figures_available", "say",
+           "words", "seed_argument", "output_folder_argument", "output_folder_problem"]
 
 
 @dataclass
@@ -31,6 +38,7 @@ class LessonOptions:
     quick: bool
     seed: int
     extra: argparse.Namespace
+    lang: str = "en"
 
 
 def seed_argument(text: str) -> int:
@@ -85,11 +93,19 @@ def options(number: str, add_arguments: Optional[Callable] = None,
                         help="a small, fast run (also: NANONET_QUICK=1)")
     parser.add_argument("--seed", type=seed_argument, default=0,
                         help="every random number of the lesson comes from it (an integer >= 0)")
+    try:
+        lang = default_language()
+    except ValueError as error:                  # NANONET_LANG=fr: argparse's exit 2
+        parser.error(str(error))
+    parser.add_argument("--lang", choices=LANGUAGES, default=lang,
+                        help="the language of the printed prose: en (English) or zh (中文); "
+                             "also NANONET_LANG")
     if add_arguments is not None:
         add_arguments(parser)
     args, _ = parser.parse_known_args(argv)
+    set_language(args.lang)
     return LessonOptions(number=number, out=args.out, quick=args.quick, seed=args.seed,
-                         extra=args)
+                         extra=args, lang=args.lang)
 
 
 def output_folder_problem(out: Path) -> Optional[str]:
@@ -112,9 +128,10 @@ def output_folder_problem(out: Path) -> Optional[str]:
     return None
 
 
-def section(title: str) -> None:
-    """A heading in the lesson's printed output."""
-    print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
+def section(title: str, zh: Optional[str] = None) -> None:
+    """A heading in the lesson's printed output: `title`, or `zh` when the lesson prints in
+    Chinese (``--lang zh``) and `zh` is given."""
+    print(f"\n{'=' * 78}\n{title if zh is None else words(title, zh)}\n{'=' * 78}")
 
 
 def save_figure(figure, options: LessonOptions, name: str) -> Path:

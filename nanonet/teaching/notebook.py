@@ -8,6 +8,7 @@ this module writes a real ``.ipynb`` file, executed so that it already holds eve
     python -m nanonet notebook 03            # → lesson_output/03/03_training_step_by_step.ipynb
     python -m nanonet notebook 03 --quick    # the small run (NANONET_QUICK=1 in the kernel)
     python -m nanonet notebook 03 --no-run   # converted only: run it yourself in Jupyter
+    python -m nanonet notebook 03 --lang zh  # the Chinese text cells (and printed prose)
 
 In the kernel, ``nanonet.plotting`` keeps the inline backend and shows each figure in the
 cell that draws it (as well as saving it), and ``fit``'s progress bar redraws its line as in
@@ -25,6 +26,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
+
+from . import languages
 
 __all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "missing_message", "lesson_notebook",
            "run_notebook"]
@@ -54,12 +57,14 @@ def _require(where: str) -> None:
 
 
 def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
-                    timeout: Optional[float] = 600.0, workdir=None) -> Path:
+                    timeout: Optional[float] = 600.0, workdir=None, lang: str = "en") -> Path:
     """Convert the lesson script `lesson_path` to ``out/<its name>.ipynb`` and, if `run`,
     execute it first (in a fresh kernel working in `workdir`, default the current folder;
-    `quick` sets NANONET_QUICK=1 for the kernel). Returns the notebook's path. A cell that
-    raises stops the run with nbclient's ``CellExecutionError``, which names the cell and
-    the error (and no notebook is written)."""
+    `quick` sets NANONET_QUICK=1 for the kernel). The notebook holds the code and the text
+    cells of `lang` (``en`` or ``zh``: ``languages.for_language``), and the kernel prints in
+    that language. Returns the notebook's path. A cell that raises stops the run with
+    nbclient's ``CellExecutionError``, which names the cell and the error (and no notebook
+    is written)."""
     _require("lesson_notebook")
     import jupytext
     import nbformat
@@ -68,20 +73,22 @@ def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
     if not lesson_path.is_file():
         raise FileNotFoundError(f"lesson_notebook: no lesson script at {lesson_path}.")
     out.mkdir(parents=True, exist_ok=True)
-    notebook = jupytext.read(lesson_path)
+    notebook = languages.for_language(jupytext.read(lesson_path), lang)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     if run:
         run_notebook(notebook, Path.cwd() if workdir is None else workdir, quick=quick,
-                     timeout=timeout)
+                     timeout=timeout, lang=lang)
     path = out / f"{lesson_path.stem}.ipynb"
     nbformat.write(notebook, path)
     return path
 
 
-def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float] = 600.0):
+def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float] = 600.0,
+                 lang: str = "en"):
     """Execute the nbformat `notebook` in place, in a new python3 kernel working in `folder`;
-    returns it. `quick` runs lessons small (NANONET_QUICK=1 in the kernel's environment).
+    returns it. `quick` runs lessons small (NANONET_QUICK=1 in the kernel's environment),
+    `lang` sets the language they print in (NANONET_LANG).
     The kernel talks over local sockets in a temporary folder (over TCP on Windows)."""
     _require("run_notebook")
     import nbclient
@@ -94,7 +101,8 @@ def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float]
         client = nbclient.NotebookClient(notebook, timeout=timeout, km=kernel,
                                          resources={"metadata": {"path": str(folder)}})
         try:
-            with _environment(NANONET_QUICK="1" if quick else None):
+            with _environment(NANONET_QUICK="1" if quick else None,
+                              NANONET_LANG=languages.check_language(lang, "run_notebook")):
                 client.execute()
         finally:                    # nbclient leaves a kernel it was given running: stop it
             if client.kc is not None:
