@@ -120,14 +120,15 @@ def edited(source, target, change_header=None, change_entries=None):
     return target
 
 
-def add_zeros_entry(path, name, size, dtype="<f4"):
-    """Append to the archive `path` an honest .npy entry `name` of `size` bytes of zeros,
-    deflated (1 GiB is about 1 MiB), streamed in chunks: never all in memory."""
+def add_zeros_entry(path, name, size, dtype="<f4", shape=None):
+    """Append to the archive `path` an honest .npy entry `name` of `size` bytes of zeros (of
+    `shape`, or flat), deflated (1 GiB is about 1 MiB), streamed in chunks: never all in
+    memory."""
     count = size // np.dtype(dtype).itemsize
     chunk = bytes(2 ** 22)
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         with archive.open(name, "w", force_zip64=True) as member:
-            member.write(npy_header((count,), dtype))
+            member.write(npy_header(shape or (count,), dtype))
             left = count * np.dtype(dtype).itemsize
             while left:
                 member.write(chunk[:min(left, len(chunk))])
@@ -135,10 +136,11 @@ def add_zeros_entry(path, name, size, dtype="<f4"):
     return path
 
 
-def set_units(header, layer_index, units, weights=None):
-    """Edit the header's architecture: layer `layer_index` gets `units`; with `weights`, the
-    header's list of weight shapes is edited to match, too."""
-    header["model"]["layers"][layer_index]["config"]["units"] = units
+def set_units(header, units, weights=None, layer_indices=(0, 1)):
+    """Edit the header's architecture: the layers `layer_indices` get `units`; with `weights`,
+    the header's list of weight shapes is edited to match, too."""
+    for index in layer_indices:
+        header["model"]["layers"][index]["config"]["units"] = units
     if weights is not None:
         header["weights"] = [list(shape) for shape in weights]
 
@@ -215,9 +217,9 @@ def test_many_extra_entries_are_listed_briefly(dense_file, tmp_path):
 
 
 def test_a_header_edited_to_units_20000_is_refused_before_building(dense_file, tmp_path):
-    """8 KB describing a 20000-unit Dense layer: (before: 4.6 GB and ~10 s to build and
-    initialise the architecture before comparing shapes)."""
-    bad = edited(dense_file, tmp_path / "bad.npz", lambda header: set_units(header, 0, 20000))
+    """8 KB describing two Dense layers of 20000 units, a 20000 × 20000 kernel (before: 4.6 GB
+    and ~10 s to build and initialise the architecture before comparing shapes)."""
+    bad = edited(dense_file, tmp_path / "bad.npz", lambda header: set_units(header, 20000))
     assert bad.stat().st_size < 20_000
     assert_refused_cheaply(bad, "do not fit", "Dense 'dense'", "'kernel' of shape (3, 20000)",
                            "lists (3, 5)", "before building anything")
@@ -225,17 +227,18 @@ def test_a_header_edited_to_units_20000_is_refused_before_building(dense_file, t
 
 def test_a_header_edited_to_an_lstm_of_5000_units_is_refused_at_once(lstm_file, tmp_path):
     """(before: ~3 minutes in the orthogonal initialiser, then the error)"""
-    bad = edited(lstm_file, tmp_path / "bad.npz", lambda header: set_units(header, 0, 5000))
+    bad = edited(lstm_file, tmp_path / "bad.npz",
+                 lambda header: set_units(header, 5000, layer_indices=[0]))
     assert_refused_cheaply(bad, "do not fit", "LSTM 'lstm'", "(3, 20000)", "lists (3, 24)")
 
 
-HUGE_DENSE = [(3, 20000), (20000,), (20000, 4), (4,)]
+HUGE_DENSE = [(3, 20000), (20000,), (20000, 20000), (20000,)]
 
 
 def test_a_header_listing_a_huge_architecture_in_a_tiny_file_is_refused(dense_file, tmp_path):
     """Architecture and weight list agree (20000 units) — but not the stored arrays."""
     bad = edited(dense_file, tmp_path / "bad.npz",
-                 lambda header: set_units(header, 0, 20000, HUGE_DENSE))
+                 lambda header: set_units(header, 20000, HUGE_DENSE))
     assert_refused_cheaply(bad, "weight 0 is stored as float32 of shape (3, 5)",
                            "of shape (3, 20000)")
 
@@ -250,7 +253,7 @@ def test_npy_headers_claiming_the_huge_shapes_over_tiny_data_are_refused(dense_f
             del entries[key]
 
     bad = edited(dense_file, tmp_path / "bad.npz",
-                 lambda header: (set_units(header, 0, 20000, HUGE_DENSE),
+                 lambda header: (set_units(header, 20000, HUGE_DENSE),
                                  header.__setitem__("optimizer_state", False)), claim)
     assert_refused_cheaply(bad, "'weights/0000.npy' is truncated or corrupt",
                            "describes 240,000 bytes", "stores 16")
@@ -264,28 +267,44 @@ def test_a_header_entry_bigger_than_any_description_is_refused_unread(dense_file
     assert_refused_cheaply(bad, "model description", "bytes, more than", "Refused unread")
 
 
+def test_listed_shapes_of_another_architecture_are_refused_before_reading_them(dense_file,
+                                                                                tmp_path):
+    """Header list and stored array agree on a 256 MiB weight 0; the architecture says (3, 5):
+    refused from the header alone (before: the 256 MiB were decompressed, then compared)."""
+    shape = (16384, 4096)
+    bad = edited(dense_file, tmp_path / "bad.npz",
+                 lambda header: header["weights"].__setitem__(0, list(shape)),
+                 lambda entries: entries.pop("weights/0000.npy"))
+    add_zeros_entry(bad, "weights/0000.npy", 4 * shape[0] * shape[1], shape=shape)
+    assert_refused_cheaply(bad, "do not fit", "'kernel' of shape (3, 5)", "lists (16384, 4096)")
+
+
 def test_an_honest_file_still_loads_exactly(dense_file):
     model = nn.load_model(dense_file)
     assert [w.shape for w in model.get_weights()] == [(3, 5), (5,), (5, 4), (4,)]
 
 
-@pytest.mark.parametrize("make, input_shape", [
-    (lambda: layers.Dense(7), (3,)),
-    (lambda: layers.Dense(7, use_bias=False), (2, 3)),
-    (lambda: layers.Embedding(11, 4), (None,)),
-    (lambda: layers.LSTM(5), (None, 3)),
-    (lambda: layers.LSTM(5, use_bias=False, return_sequences=True), (6, 2)),
-    (lambda: layers.LSTMCell(4), (3,)),
-    (lambda: layers.Dropout(0.5), (3,)),
-    (lambda: layers.Activation("relu"), (3,)),
-])
-def test_weight_shapes_are_the_shapes_build_creates(make, input_shape):
-    """What load_model checks a file against, before building, is what building makes."""
-    expected = make().weight_shapes(input_shape)
+@pytest.mark.parametrize("make, input_shape, shapes", [
+    (lambda: layers.Dense(7), (3,), {"kernel": (3, 7), "bias": (7,)}),
+    (lambda: layers.Dense(7, use_bias=False), (2, 3), {"kernel": (3, 7)}),
+    (lambda: layers.Embedding(11, 4), (None,), {"embeddings": (11, 4)}),
+    (lambda: layers.LSTM(5), (None, 3),
+     {"kernel": (3, 20), "recurrent_kernel": (5, 20), "bias": (20,)}),
+    (lambda: layers.LSTM(5, use_bias=False, return_sequences=True), (6, 2),
+     {"kernel": (2, 20), "recurrent_kernel": (5, 20)}),
+    (lambda: layers.LSTMCell(4), (3,),
+     {"kernel": (3, 16), "recurrent_kernel": (4, 16), "bias": (16,)}),
+    (lambda: layers.Dropout(0.5), (3,), {}),
+    (lambda: layers.Activation("relu"), (3,), {}),
+], ids=["dense", "dense-no-bias", "embedding", "lstm", "lstm-no-bias", "lstm-cell", "dropout",
+        "activation"])
+def test_weight_shapes_are_the_shapes_build_creates(make, input_shape, shapes):
+    """What load_model checks a file against, before building, is what building makes (Keras's
+    shapes, in get_weights() order)."""
+    assert make().weight_shapes(input_shape) == shapes
     layer = make()
     layer.build(input_shape, np.random.default_rng(0))
-    assert expected == {name: value.shape for name, value in layer.params.items()}
-    assert list(expected) == list(layer.params)              # get_weights() order
+    assert [(name, value.shape) for name, value in layer.params.items()] == list(shapes.items())
 
 
 def test_weight_shapes_refuse_what_build_refuses():
