@@ -619,7 +619,8 @@ def _architecture(config: dict, where: str) -> tuple:
 def _check_listed_shapes(weights: list, listed: list, where: str) -> None:
     """The header's list of weight shapes must be the architecture's, weight for weight."""
     if len(weights) != len(listed):
-        names = ", ".join(f"{layer.name} {name} {shape}" for layer, name, shape in weights)
+        names = ", ".join(f"{layer.name} {name} {shape}" for layer, name, shape in weights[:6])
+        names += ", …" if len(weights) > 6 else ""
         raise _Refused(f"{where}: the stored weights do not fit the stored architecture "
                        f"(expected {len(weights)} arrays: {names or 'none'}; the description "
                        f"lists shapes for {len(listed)}, got {len(listed)}); the file is "
@@ -696,10 +697,10 @@ def _check_names(index: Dict[str, zipfile.ZipInfo], expected: Dict[str, _Entry],
     if kind == "optimizer":
         raise _Refused(f"{where}: the optimizer state does not match the model (unexpected: "
                        f"{listed}; the description lists no such slot); the file is corrupt.")
-    raise _Refused(f"{where}: the archive holds entries no nanonet model file has "
-                   f"({', '.join(repr(index[name].filename) for name in extra[:5])}{more}); a file written "
-                   f"by Sequential.save holds only its description, weights, pruning masks "
-                   f"and optimizer state. Refused without reading them.")
+    files = ", ".join(repr(index[name].filename) for name in extra[:5]) + more
+    raise _Refused(f"{where}: the archive holds entries no nanonet model file has ({files}); "
+                   f"a file written by Sequential.save holds only its description, weights, "
+                   f"pruning masks and optimizer state. Refused without reading them.")
 
 
 def _check_layout(layout: tuple, entry: _Entry, where: str) -> None:
