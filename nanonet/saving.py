@@ -538,15 +538,23 @@ def _read_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, layout: tuple,
     """The array of an entry whose `layout` (_npy_layout) was checked: exactly its bytes."""
     shape, fortran_order, dtype = layout
     count = _count(shape)
-    declared = count * dtype.itemsize
+    array = np.empty(count, dtype=dtype)
+    raw, done = array.view(np.uint8), 0               # filled in place, chunk by chunk
     with archive.open(info) as member:
-        member.seek(info.file_size - declared)
-        data = member.read(declared + 1)            # reading to the end checks the CRC-32
-    if len(data) != declared:
-        raise _Refused(f"{where}: entry {info.filename!r} is truncated: {len(data):,} of "
-                       f"{declared:,} bytes.")
-    array = np.frombuffer(data, dtype=dtype, count=count).copy()
+        member.seek(info.file_size - raw.size)
+        while done < raw.size:
+            chunk = member.read(min(raw.size - done, _CHUNK))
+            if not chunk:
+                raise _Refused(f"{where}: entry {info.filename!r} is truncated: {done:,} of "
+                               f"{raw.size:,} bytes.")
+            raw[done:done + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            done += len(chunk)
+        member.read(1)                                # reading to the end checks the CRC-32
     return array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
+
+
+#: how much of an entry _read_data decompresses at a time
+_CHUNK = 2 ** 24
 
 
 class _Entry(NamedTuple):

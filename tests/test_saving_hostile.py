@@ -279,6 +279,33 @@ def test_listed_shapes_of_another_architecture_are_refused_before_reading_them(d
     assert_refused_cheaply(bad, "do not fit", "'kernel' of shape (3, 5)", "lists (16384, 4096)")
 
 
+def test_an_honest_file_of_a_big_model_costs_about_the_model_s_size(dense_file, tmp_path):
+    """The bound that remains: a small file (zeros compress 1000-fold) that honestly describes
+    a big model — here 2000 units, 16 MB of weights in a 40 KB file — loads, at the cost of a
+    few times the model's size (the read arrays, the built weights, their gradients and the
+    initialiser's scratch), never more."""
+    shapes = [(3, 2000), (2000,), (2000, 2000), (2000,)]
+
+    def drop(entries):
+        for key in [key for key in entries if key.startswith(("optimizer/", "weights/"))]:
+            del entries[key]
+
+    big = edited(dense_file, tmp_path / "big.npz", lambda header: (
+        set_units(header, 2000, shapes), header.__setitem__("optimizer_state", False)), drop)
+    for index, shape in enumerate(shapes):
+        add_zeros_entry(big, f"weights/{index:04d}.npy", 4 * int(np.prod(shape)), shape=shape)
+    size = 4 * sum(int(np.prod(shape)) for shape in shapes)
+    assert big.stat().st_size < size / 100
+    tracemalloc.start()
+    try:
+        model = nn.load_model(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [w.shape for w in model.get_weights()] == shapes
+    assert peak < 5 * size, f"{peak / size:.1f} times the model's size"
+
+
 def test_an_honest_file_still_loads_exactly(dense_file):
     model = nn.load_model(dense_file)
     assert [w.shape for w in model.get_weights()] == [(3, 5), (5,), (5, 4), (4,)]
