@@ -433,9 +433,9 @@ class Sequential(KerasModelAttributes):
     def save(self, path, include_optimizer: bool = True) -> None:
         """Write the architecture, weights and optimizer state to a ``.npz`` file, atomically.
 
-        `path` is used as given. Keras's file names (``model.h5``, ``.hdf5``, ``.keras``) are
-        refused with a ValueError that names the fix (``model.npz``): nanonet does not write
-        Keras's formats, and a .npz under such a name would only fail later."""
+        `path` is used as given (a symlink's target is replaced; a read-only file raises
+        PermissionError: nanonet.saving.save_model). Keras's names (``model.h5``, ``.hdf5``,
+        ``.keras``) are refused with a ValueError that names the fix (``model.npz``)."""
         from .saving import save_model
         save_model(self, path, include_optimizer=include_optimizer)
 

@@ -147,6 +147,13 @@ class Layer:
     def build_params(self, input_shape: Shape, rng: np.random.Generator) -> None:
         """Create ``self.params`` (and matching ``self.grads``). Default: no weights."""
 
+    def weight_shapes(self, input_shape: Shape) -> Dict[str, Tuple[int, ...]]:
+        """The shape of every weight ``build(input_shape)`` creates, in ``get_weights()``
+        order, computed without creating any (``load_model`` checks a file against it before
+        it builds anything); refuses an `input_shape` the layer cannot be built for as build
+        does. Layers with weights override it and create them from it. Default: none."""
+        return {}
+
     def add_weight(self, name: str, shape: Tuple[int, ...], initializer,
                    rng: np.random.Generator, sized_by: str = "") -> np.ndarray:
         """Create parameter `name` with `initializer` and a zero gradient of the same shape.

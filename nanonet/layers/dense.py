@@ -91,15 +91,21 @@ class Dense(Layer):
         self._activation_cache = None
         self._logits = None
 
-    def build_params(self, input_shape, rng) -> None:
+    def weight_shapes(self, input_shape):
+        """kernel (features, units) and, with use_bias, bias (units,)."""
         if len(input_shape) < 1 or input_shape[-1] is None:
             raise ValueError(f"{self.describe()}: the last input dimension must be known, "
                              f"got input shape {input_shape}.")
-        sized_by = f"units={self.units} for {input_shape[-1]} input features"
-        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer, rng,
-                        sized_by)
+        shapes = {"kernel": (input_shape[-1], self.units)}
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, rng, sized_by)
+            shapes["bias"] = (self.units,)
+        return shapes
+
+    def build_params(self, input_shape, rng) -> None:
+        initializers = {"kernel": self.kernel_initializer, "bias": self.bias_initializer}
+        sized_by = f"units={self.units} for {input_shape[-1]} input features"
+        for name, shape in self.weight_shapes(input_shape).items():
+            self.add_weight(name, shape, initializers[name], rng, sized_by)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

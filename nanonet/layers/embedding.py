@@ -108,8 +108,12 @@ class Embedding(Layer):
         self._cache = None
         self._mask = None
 
+    def weight_shapes(self, input_shape):
+        """embeddings (input_dim, output_dim), whatever the input shape."""
+        return {"embeddings": (self.input_dim, self.output_dim)}
+
     def build_params(self, input_shape, rng) -> None:
-        self.add_weight("embeddings", (self.input_dim, self.output_dim),
+        self.add_weight("embeddings", self.weight_shapes(input_shape)["embeddings"],
                         self.embeddings_initializer, rng,
                         f"input_dim={self.input_dim}, output_dim={self.output_dim}")
 

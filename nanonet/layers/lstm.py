@@ -226,16 +226,17 @@ def lstm_backward(dhs: Optional[np.ndarray], dh_last: Optional[np.ndarray],
 
 
 # ====================================================================== layers
-def _add_lstm_weights(layer: Layer, input_dim: int, rng: np.random.Generator) -> None:
+def _add_lstm_weights(layer: Layer, shapes: dict, rng: np.random.Generator) -> None:
     """kernel (D, 4U) glorot_uniform, recurrent_kernel (U, 4U) orthogonal, bias (4U,) zeros
-    with the forget block at 1 when unit_forget_bias (Keras's defaults)."""
+    with the forget block at 1 when unit_forget_bias (Keras's defaults); `shapes` from
+    weight_shapes."""
     units = layer.units
-    sized_by = f"units={units} for {input_dim} input features"
-    layer.add_weight("kernel", (input_dim, 4 * units), layer.kernel_initializer, rng, sized_by)
-    layer.add_weight("recurrent_kernel", (units, 4 * units), layer.recurrent_initializer, rng,
-                     sized_by)
+    sized_by = f"units={units} for {shapes['kernel'][0]} input features"
+    layer.add_weight("kernel", shapes["kernel"], layer.kernel_initializer, rng, sized_by)
+    layer.add_weight("recurrent_kernel", shapes["recurrent_kernel"],
+                     layer.recurrent_initializer, rng, sized_by)
     if layer.use_bias:
-        bias = layer.add_weight("bias", (4 * units,), layer.bias_initializer, rng, sized_by)
+        bias = layer.add_weight("bias", shapes["bias"], layer.bias_initializer, rng, sized_by)
         if layer.unit_forget_bias:
             bias[units:2 * units] = 1.0
 
@@ -258,11 +259,19 @@ class _LSTMWeights(Layer):
             initializers.get(value, argument)
             setattr(self, argument, value)
 
-    def build_params(self, input_shape, rng) -> None:
+    def weight_shapes(self, input_shape):
+        """kernel (features, 4·units), recurrent_kernel (units, 4·units), bias (4·units,)."""
         if input_shape[-1] is None:
             raise ValueError(f"{self.describe()}: the feature size (last input dimension) must "
                              f"be known, got input shape {input_shape}.")
-        _add_lstm_weights(self, input_shape[-1], rng)
+        units = self.units
+        shapes = {"kernel": (input_shape[-1], 4 * units), "recurrent_kernel": (units, 4 * units)}
+        if self.use_bias:
+            shapes["bias"] = (4 * units,)
+        return shapes
+
+    def build_params(self, input_shape, rng) -> None:
+        _add_lstm_weights(self, self.weight_shapes(input_shape), rng)
 
     def _check_features(self, x: np.ndarray) -> None:
         expected = self.params["kernel"].shape[0]
@@ -402,11 +411,11 @@ class LSTM(_LSTMWeights):
         self._sequence_shape = None              # (steps, batch) of the last forward
         self._workspace: Optional[fast_lstm.LSTMWorkspace] = None
 
-    def build_params(self, input_shape, rng) -> None:
+    def weight_shapes(self, input_shape):
         if len(input_shape) != 2:
             raise ValueError(f"{self.describe()}: expects inputs of shape (batch, timesteps, "
                              f"features), got per-sample shape {tuple(input_shape)}.")
-        super().build_params(input_shape, rng)
+        return super().weight_shapes(input_shape)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.units) if self.return_sequences else (self.units,)
