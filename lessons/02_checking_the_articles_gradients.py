@@ -7,8 +7,8 @@
 # their error maps, read what the checker's hints say, and end with the corrected equations.
 #
 # The article's notation: a sample $x$ is a column $(D,)$, $W_1$ is $(H, D)$, $b_1$ $(H,)$,
-# $W_2$ $(1, H)$, $b_2$ $(1,)$; the network of §4.1, $\hat y = \sigma(W_2\,\sigma(W_1 x + b_1) + b_2)$,
-# is, step by step,
+# $W_2$ $(1, H)$, $b_2$ $(1,)$; the network of §4.1,
+# $\hat y = \sigma(W_2\,\sigma(W_1 x + b_1) + b_2)$, is, step by step,
 #
 # $$z_1 = W_1 x + b_1, \quad a_1 = \sigma(z_1), \quad z_2 = W_2 a_1 + b_2, \quad \hat y = \sigma(z_2).$$
 #
@@ -216,7 +216,8 @@ def corrected():
             "现算出的结论（python -m nanonet verify-formulas）")
     for verdict in paper.verify():
         if not verdict.id.startswith("true/"):
-            print(f"  {verdict.id:32s} {words(verdict.verdict, verdict_in_chinese(verdict.verdict))}")
+            text = words(verdict.verdict, verdict_in_chinese(verdict.verdict))
+            print(f"  {verdict.id:32s} {text}")
     section("The corrected equations", "改正后的公式")
     print("""  J      = −(1/m) Σ_i [y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i)]
   ∂J/∂W2 = (1/m) Σ_i (ŷ_i − y_i) a1_iᵀ                       a1 = σ(z1^i)

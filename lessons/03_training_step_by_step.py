@@ -44,7 +44,7 @@ import numpy as np
 
 import nanonet as nn
 from nanonet import layers, lesson, ops, plotting
-from nanonet.lesson import say, section, words
+from nanonet.lesson import say, section
 from nanonet.teaching.figure_text import label
 
 options = lesson.options("03")
