@@ -790,8 +790,8 @@ if lesson.figures_available():
             share = np.mean((values[test_rows] < low) | (values[test_rows] > high))
             for bound in (low, high):
                 ax.axhline(bound, color="k", ls="--", lw=0.8)
-            title += caption(f" — outside the fitted rows' range (dashed) on {share:.1%} of test days",
-                             f"——{share:.1%} 的测试日超出拟合行的范围（虚线）")
+            title += caption(f" — outside the fitted rows' range (dashed) on {share:.1%} of "
+                             f"test days", f"——{share:.1%} 的测试日超出拟合行的范围（虚线）")
         ax.set_ylabel(unit)
         ax.axvspan(dates[val_rows[0]], dates[val_rows[-1]], color="tab:orange", alpha=0.15,
                    label=caption("validation", "验证期"))
@@ -804,7 +804,8 @@ if lesson.figures_available():
                     label=caption("training maximum", "训练期最高值"))
     axes[0].legend(fontsize=8, loc="upper left")
     axes[-1].set_xlabel(caption("trading day", "交易日"))
-    figure.suptitle(caption("Lesson 04: IBM 2000–2013 — the split is by date (train | validation | test)",
+    figure.suptitle(caption("Lesson 04: IBM 2000–2013 — the split is by date "
+                            "(train | validation | test)",
                             "第 04 课：IBM 2000–2013——按日期划分（训练 | 验证 | 测试）"))
     figure.tight_layout()
     lesson.save_figure(figure, options, "04_prices_and_features.png")

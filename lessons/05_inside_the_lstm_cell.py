@@ -182,11 +182,14 @@ say("(lstm_step_forward is these very equations, σ(z) = 1/(1 + e^(−z)) includ
 # \begin{aligned}
 # \delta o &= \delta h \odot \tanh(c_t) \\
 # \delta c &\leftarrow \delta c + \delta h \odot o \odot \bigl(1 - \tanh^2(c_t)\bigr) \\
-# \delta i &= \delta c \odot \tilde c, \qquad \delta f = \delta c \odot c_{t-1}, \qquad \delta \tilde c = \delta c \odot i \\
-# \delta z &= [\,\delta i \odot i(1-i) \mid \delta f \odot f(1-f) \mid \delta \tilde c \odot (1-\tilde c^2) \mid \delta o \odot o(1-o)\,] \\
+# \delta i &= \delta c \odot \tilde c, \qquad \delta f = \delta c \odot c_{t-1},
+#   \qquad \delta \tilde c = \delta c \odot i \\
+# \delta z &= [\,\delta i \odot i(1-i) \mid \delta f \odot f(1-f)
+#   \mid \delta \tilde c \odot (1-\tilde c^2) \mid \delta o \odot o(1-o)\,] \\
 # \delta c_{t-1} &= \delta c \odot f \\
 # \delta h_{t-1} &= \delta z \, R^\top \\
-# \delta W &\mathrel{+}= x_t^\top \delta z, \qquad \delta R \mathrel{+}= h_{t-1}^\top \delta z, \qquad \delta b \mathrel{+}= \textstyle\sum_n \delta z
+# \delta W &\mathrel{+}= x_t^\top \delta z, \qquad \delta R \mathrel{+}= h_{t-1}^\top \delta z,
+#   \qquad \delta b \mathrel{+}= \textstyle\sum_n \delta z
 # \end{aligned}
 # $$
 #
@@ -225,11 +228,14 @@ say("(lstm_step_forward is these very equations, σ(z) = 1/(1 + e^(−z)) includ
 # \begin{aligned}
 # \delta o &= \delta h \odot \tanh(c_t) \\
 # \delta c &\leftarrow \delta c + \delta h \odot o \odot \bigl(1 - \tanh^2(c_t)\bigr) \\
-# \delta i &= \delta c \odot \tilde c, \qquad \delta f = \delta c \odot c_{t-1}, \qquad \delta \tilde c = \delta c \odot i \\
-# \delta z &= [\,\delta i \odot i(1-i) \mid \delta f \odot f(1-f) \mid \delta \tilde c \odot (1-\tilde c^2) \mid \delta o \odot o(1-o)\,] \\
+# \delta i &= \delta c \odot \tilde c, \qquad \delta f = \delta c \odot c_{t-1},
+#   \qquad \delta \tilde c = \delta c \odot i \\
+# \delta z &= [\,\delta i \odot i(1-i) \mid \delta f \odot f(1-f)
+#   \mid \delta \tilde c \odot (1-\tilde c^2) \mid \delta o \odot o(1-o)\,] \\
 # \delta c_{t-1} &= \delta c \odot f \\
 # \delta h_{t-1} &= \delta z \, R^\top \\
-# \delta W &\mathrel{+}= x_t^\top \delta z, \qquad \delta R \mathrel{+}= h_{t-1}^\top \delta z, \qquad \delta b \mathrel{+}= \textstyle\sum_n \delta z
+# \delta W &\mathrel{+}= x_t^\top \delta z, \qquad \delta R \mathrel{+}= h_{t-1}^\top \delta z,
+#   \qquad \delta b \mathrel{+}= \textstyle\sum_n \delta z
 # \end{aligned}
 # $$
 #
