@@ -241,7 +241,7 @@ def trained_lstm():
 # $s$ with the smallest. With $\tau_s$ the $s$-quantile of all those $|w_j|$, the mask and the
 # pruned weights are
 #
-# $$m_j = \begin{cases} 1 & |w_j| > \tau_s \\ 0 & \text{otherwise} \end{cases}, \qquad
+# $$m_j = \begin{cases} 1 & |w_j| > \tau_s \\ 0 & |w_j| \le \tau_s \end{cases}, \qquad
 #   w \leftarrow m \odot w.$$
 #
 # Then **fine-tune**: train on, with the zeros held fixed — `prune` puts the mask on each
@@ -255,10 +255,10 @@ def trained_lstm():
 #
 # A pruned model is only *smaller* if it is stored sparsely — a bitmap of which weights are
 # kept (one bit per weight) plus the kept values (4 bytes each); for an array of $n$ float32
-# weights at sparsity $s$
+# weights at sparsity $s$ the two ways take, in bytes,
 #
-# $$\text{bytes}_{\text{sparse}} = \lceil n/8 \rceil + 4\,(1 - s)\,n
-#   \quad\text{instead of}\quad 4n,$$
+# $$B_{\text{sparse}} = \lceil n/8 \rceil + 4\,(1 - s)\,n, \qquad
+#   B_{\text{dense}} = 4n,$$
 #
 # and only *faster* with sparse kernels that skip the zeros — NumPy's dense matmul multiplies
 # zeros as fast as anything else. So here pruning buys storage, not speed.
@@ -270,7 +270,7 @@ def trained_lstm():
 # $|w|$ 排序（这里是在词嵌入、LSTM 的各个核和 Dense 的核上做一次全局排序；偏置保留不动），
 # 把最小的那 $s$ 比例置零。记 $\tau_s$ 为所有这些 $|w_j|$ 的 $s$ 分位数，掩码和剪枝后的权重是
 #
-# $$m_j = \begin{cases} 1 & |w_j| > \tau_s \\ 0 & \text{otherwise} \end{cases}, \qquad
+# $$m_j = \begin{cases} 1 & |w_j| > \tau_s \\ 0 & |w_j| \le \tau_s \end{cases}, \qquad
 #   w \leftarrow m \odot w.$$
 #
 # 然后**微调**：在零保持不变的前提下继续训练——`prune` 给每个被剪枝的数组挂上掩码
@@ -282,10 +282,11 @@ def trained_lstm():
 # 一轮，但不剪枝。
 #
 # 剪枝后的模型只有按稀疏格式存储才会*更小*——用一张位图记录哪些权重被保留（每个权重 1 位），
-# 再加上保留下来的值（每个 4 字节）；对稀疏度为 $s$、含 $n$ 个 float32 权重的数组，
+# 再加上保留下来的值（每个 4 字节）；对稀疏度为 $s$、含 $n$ 个 float32 权重的数组，两种存储
+# 方式分别占用的字节数是
 #
-# $$\text{bytes}_{\text{sparse}} = \lceil n/8 \rceil + 4\,(1 - s)\,n
-#   \quad\text{instead of}\quad 4n,$$
+# $$B_{\text{sparse}} = \lceil n/8 \rceil + 4\,(1 - s)\,n, \qquad
+#   B_{\text{dense}} = 4n,$$
 #
 # 而只有配上能跳过零的稀疏计算核才会*更快*——NumPy 的稠密矩阵乘法乘 0 和乘别的数一样快。
 # 所以在这里，剪枝换来的是存储空间，而不是速度。
