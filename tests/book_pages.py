@@ -34,7 +34,7 @@ SYNTHETIC_LESSONS = {
         options = lesson.options("01")
         lesson.say("the loss falls", "损失在下降")
         plt = plotting.pyplot()
-        figure, axis = plt.subplots(figsize=(3, 2))
+        figure, axis = plt.subplots(figsize=(4, 3))
         axis.plot([1, 2, 3], [3, 2, 1])
         axis.set_title(label("loss", "损失函数"))
         axis.set_xlabel(label("epoch", "轮次"))

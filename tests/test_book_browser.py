@@ -39,8 +39,8 @@ if installed("selenium") and not (CHROMIUM and CHROMEDRIVER):
 
 #: the visible text of the page outside code, outputs and typeset math
 VISIBLE_PROSE = """
-const skip = "pre, code, script, style, .MathJax, .MathJax_Display, .MathJax_Preview,
-              .MJX_Assistive_MathML, .MathJax_CHTML, .MathJax_SVG";
+const skip = "pre, code, script, style, .MathJax, .MathJax_Display, .MathJax_Preview, " +
+             ".MJX_Assistive_MathML, .MathJax_CHTML, .MathJax_SVG";
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 const parts = [];
 while (walker.nextNode()) {
@@ -76,7 +76,7 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--allow-file-access-from-files", "--window-size=1100,900"):
+                     "--window-size=1100,900"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     os.environ.setdefault("SE_OFFLINE", "true")           # selenium-manager: download nothing

@@ -37,7 +37,11 @@ MATHJAX_CONFIG = {
     "tex2jax": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "displayMath": [["$$", "$$"]],
                 "processEscapes": True},
     "HTML-CSS": {"availableFonts": ["STIX-Web"], "preferredFont": "STIX-Web",
-                 "webFont": "STIX-Web", "imageFont": None},
+                 "webFont": "STIX-Web", "imageFont": None,
+                 # the font MathJax measures "no font" with is url('about:blank'), a request
+                 # Chromium refuses on file:// pages (a console error): local() asks for none
+                 "styles": {"@font-face": {"font-family": "MathJax_Blank",
+                                           "src": "local('MathJax_Blank')"}}},
     "messageStyle": "none",
     "menuSettings": {"zoom": "None"},
 }

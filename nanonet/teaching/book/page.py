@@ -173,6 +173,8 @@ h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibil
 .output_stderr pre, .output_error pre { border-left-color: #e99; background: #fff3f3; }
 .output_png img { max-width: 100%; height: auto; }
 pre, code { font-family: "DejaVu Sans Mono", "WenQuanYi Micro Hei Mono", monospace; }
+main pre { overflow-x: auto; max-width: 100%; }
+.text_cell_render pre { background: #f5f5f7; padding: .5rem .8rem; border-radius: 4px; }
 .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
 """
 
