@@ -12,6 +12,7 @@ cell (its number among the notebook's cells and its first line) and carries nbcl
 from __future__ import annotations
 
 import concurrent.futures
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -23,6 +24,8 @@ __all__ = ["BookBuildError", "Run", "execute_all"]
 #: the kernels' thread settings: two kernels at once on two cores, one BLAS thread each
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                      "MKL_NUM_THREADS")}
+#: the terminal colour codes in a kernel's traceback
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class BookBuildError(RuntimeError):
@@ -77,8 +80,9 @@ def failure_message(run: Run, notebook, error) -> str:
     """'lesson NN_name (lang) failed in cell K (“first line”): …' and nbclient's report."""
     index, first_line = failed_cell(notebook.cells)
     where = f"cell {index} of {len(notebook.cells)} ({first_line!r})" if index else "a cell"
-    return (f"nanonet book: lesson {run.name} failed in {where}: "
-            f"{error.ename}: {error.evalue}\n{error}")
+    report = _ANSI_COLOUR.sub("", str(error))            # the kernel colours its traceback
+    return (f"nanonet book: lesson {run.name} failed in {where}: {error.ename}: "
+            f"{error.evalue}\n{report}")
 
 
 def failed_cell(cells: List) -> Tuple[int, str]:
