@@ -183,3 +183,13 @@ def test_a_book_of_two_real_lessons(tmp_path):
                 f"../{'zh' if lang == 'en' else 'en'}/{path.stem}.html"]
     english = (tmp_path / "en" / f"{lessons[1].stem}.html").read_text(encoding="utf-8")
     assert "Lesson 02" in english and "figure:" in english      # the prose and the outputs
+
+
+def test_a_one_language_book_has_no_language_switch():
+    entries = [book.page.Entry("01_a", "Lesson 01"), book.page.Entry("02_b", "Lesson 02")]
+    for html in (book.page.lesson_page("en", entries, 0, "<p>body</p>", ["en"], quick=False),
+                 book.page.language_index("en", entries, ["en"])):
+        assert 'class="language-switch"' not in html and '<html lang="en">' in html
+    both = book.page.lesson_page("zh", entries, 1, "<p>body</p>", ["en", "zh"], quick=True)
+    assert both.count('class="language-switch"') == 1 and 'href="../en/02_b.html"' in both
+    assert 'rel="prev" href="01_a.html"' in both and 'rel="next"' not in both
