@@ -2,6 +2,9 @@
 
     nanonet lessons               list the lessons
     nanonet lesson 01 [ARGS…]     run lesson 01 (ARGS go to the lesson, e.g. --out DIR)
+    nanonet notebook 03           lesson 03 as a run Jupyter notebook ([notebook] extra)
+    nanonet book --out DIR        every lesson, run, as an HTML book in English and Chinese
+                                  ([book] extra; --quick, --lang en,zh)
     nanonet gradcheck             check every built-in layer and loss numerically; table out
     nanonet verify-formulas       settle the article's printed equations (--json for a list)
     nanonet exercises list|make-student OUT|grade [DIR]|make-bug OUT --seed N
@@ -102,6 +105,38 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_book(args: argparse.Namespace) -> int:
+    from .teaching import book
+    missing = book.missing_message("nanonet book")
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
+    lessons = find_lessons()
+    if not lessons:
+        resolve_lesson("01")                     # exits with the message saying where to look
+    mode = " (quick)" if args.quick else ""
+    print(f"running {len(lessons)} lessons in {', '.join(args.lang)}{mode}, two at a time …",
+          flush=True)
+    try:
+        written = book.build_book(args.out, lessons, langs=args.lang, quick=args.quick)
+    except book.BookBuildError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"book: {len(written.pages)} pages in {written.out} — open "
+          f"{written.out / 'index.html'}")
+    return 0
+
+
+def _languages_argument(text: str) -> List[str]:
+    """argparse type for ``book --lang``: comma-separated languages, e.g. ``en,zh``."""
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [lang for lang in chosen if lang not in LANGUAGES]
+    if not chosen or unknown or len(set(chosen)) != len(chosen):
+        raise argparse.ArgumentTypeError(f"expected languages from {', '.join(LANGUAGES)}, "
+                                         f"comma-separated, each once (e.g. en,zh); got {text!r}")
+    return chosen
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from .gradcheck.selfcheck import iter_builtins
     reports = []
@@ -161,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     notebook.add_argument("--lang", choices=LANGUAGES, default="en",
                           help="the language of the text cells and printed prose: en or zh")
     notebook.set_defaults(run=cmd_notebook)
+    book = commands.add_parser(
+        "book", help="run every lesson and write an HTML book, English and Chinese "
+                     "(needs the [book] extra)")
+    book.add_argument("--out", type=output_folder_argument, required=True,
+                      help="folder to write the book to (DIR/index.html is its first page)")
+    book.add_argument("--quick", action="store_true", help="run the lessons' small versions")
+    book.add_argument("--lang", type=_languages_argument, default=list(LANGUAGES),
+                      metavar="en,zh", help="the languages to build (default: en,zh)")
+    book.set_defaults(run=cmd_book)
     check = commands.add_parser("gradcheck", help="check every built-in gradient numerically")
     check.add_argument("--seed", type=seed_argument, default=0,
                        help="seed of the random test data (an integer >= 0)")

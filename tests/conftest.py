@@ -87,7 +87,8 @@ def pytest_make_collect_report(collector):
 #: --durations=0), slowest first. `--dist loadfile` hands whole files to the workers in
 #: collection order; starting with the longest files lets the workers finish together (left
 #: to xdist, files are ordered by their number of tests, and a 35 s file could start last).
-SLOWEST_FILES = ("test_exercises.py",          # 37 s: grading subprocesses
+SLOWEST_FILES = ("test_book_browser.py",       # ~2-3 min (lesson_run): the whole book, built
+                 "test_exercises.py",          # 37 s: grading subprocesses
                  "test_lesson_08.py",          # 25 s: the lesson, with two DDP processes
                  "test_exercise_copies.py",    # 15 s
                  "test_fuzz_tools.py",         # 14 s

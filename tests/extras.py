@@ -16,7 +16,9 @@ import pytest
 INSTALL_HINTS = {"torch": "pip install -e '.[torch]'", "snownlp": "pip install -e '.[lessons]'",
                  "matplotlib": "pip install -e '.[plot]'",
                  **{name: "pip install -e '.[notebook]'"
-                    for name in ("jupytext", "nbclient", "ipykernel")}}
+                    for name in ("jupytext", "nbclient", "ipykernel")},
+                 **{name: "pip install -e '.[book]'"
+                    for name in ("nbconvert", "jupyter_server_mathjax", "selenium")}}
 
 
 def installed(name: str) -> bool:

@@ -23,14 +23,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Dict, Optional
 
 from . import languages
 
 __all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "missing_message", "lesson_notebook",
-           "run_notebook"]
+           "lesson_as_notebook", "run_notebook", "kernel_environment"]
 
 #: what converting and running a lesson as a notebook needs (the ``[notebook]`` extra)
 NOTEBOOK_PACKAGES = ("jupytext", "nbclient", "ipykernel")
@@ -66,16 +65,11 @@ def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
     nbclient's ``CellExecutionError``, which names the cell and the error (and no notebook
     is written)."""
     _require("lesson_notebook")
-    import jupytext
     import nbformat
 
     lesson_path, out = Path(lesson_path), Path(out)
-    if not lesson_path.is_file():
-        raise FileNotFoundError(f"lesson_notebook: no lesson script at {lesson_path}.")
+    notebook = lesson_as_notebook(lesson_path, lang, "lesson_notebook")
     out.mkdir(parents=True, exist_ok=True)
-    notebook = languages.for_language(jupytext.read(lesson_path), lang)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
     if run:
         run_notebook(notebook, Path.cwd() if workdir is None else workdir, quick=quick,
                      timeout=timeout, lang=lang)
@@ -84,16 +78,36 @@ def lesson_notebook(lesson_path, out, run: bool = True, quick: bool = False,
     return path
 
 
+def lesson_as_notebook(lesson_path, lang: str = "en", where: str = "lesson_as_notebook"):
+    """The lesson script `lesson_path` as an nbformat notebook, not run: its code cells and
+    the text cells of `lang` (``languages.for_language``), for the python3 kernel. A missing
+    file is a FileNotFoundError naming `where` and the path."""
+    _require(where)
+    import jupytext
+
+    lesson_path = Path(lesson_path)
+    if not lesson_path.is_file():
+        raise FileNotFoundError(f"{where}: no lesson script at {lesson_path}.")
+    notebook = languages.for_language(jupytext.read(lesson_path), lang)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    return notebook
+
+
 def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float] = 600.0,
-                 lang: str = "en"):
+                 lang: str = "en", environment: Optional[Dict[str, str]] = None):
     """Execute the nbformat `notebook` in place, in a new python3 kernel working in `folder`;
     returns it. `quick` runs lessons small (NANONET_QUICK=1 in the kernel's environment),
-    `lang` sets the language they print in (NANONET_LANG).
+    `lang` sets the language they print in (NANONET_LANG); `environment` adds variables of
+    its own (e.g. ``{"OPENBLAS_NUM_THREADS": "1"}``). The kernel's environment is passed to
+    it, not set in this process, so several threads may run notebooks at once.
     The kernel talks over local sockets in a temporary folder (over TCP on Windows)."""
     _require("run_notebook")
     import nbclient
     from jupyter_client.manager import KernelManager
 
+    variables = kernel_environment(quick, languages.check_language(lang, "run_notebook"),
+                                   environment)
     with tempfile.TemporaryDirectory(prefix="nanonet_kernel_") as sockets:
         local = {} if os.name == "nt" else {"transport": "ipc",
                                             "ip": os.path.join(sockets, "kernel")}
@@ -101,9 +115,7 @@ def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float]
         client = nbclient.NotebookClient(notebook, timeout=timeout, km=kernel,
                                          resources={"metadata": {"path": str(folder)}})
         try:
-            with _environment(NANONET_QUICK="1" if quick else None,
-                              NANONET_LANG=languages.check_language(lang, "run_notebook")):
-                client.execute()
+            client.execute(env=variables)
         finally:                    # nbclient leaves a kernel it was given running: stop it
             if client.kc is not None:
                 client.kc.stop_channels()
@@ -112,21 +124,12 @@ def run_notebook(notebook, folder, quick: bool = False, timeout: Optional[float]
     return notebook
 
 
-@contextmanager
-def _environment(**values: Optional[str]) -> Iterator[None]:
-    """Set (or, for None, remove) environment variables for the kernel started inside."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            _set_variable(name, value)
-        yield
-    finally:
-        for name, value in saved.items():
-            _set_variable(name, value)
-
-
-def _set_variable(name: str, value: Optional[str]) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
+def kernel_environment(quick: bool, lang: str,
+                       extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """This process's environment variables with NANONET_QUICK (set to 1 if `quick`, else
+    removed), NANONET_LANG=`lang` and `extra`: what a lesson's kernel starts with."""
+    variables = {**os.environ, **(extra or {}), "NANONET_LANG": lang}
+    variables.pop("NANONET_QUICK", None)
+    if quick:
+        variables["NANONET_QUICK"] = "1"
+    return variables
