@@ -193,3 +193,9 @@ def test_a_one_language_book_has_no_language_switch():
     both = book.page.lesson_page("zh", entries, 1, "<p>body</p>", ["en", "zh"], quick=True)
     assert both.count('class="language-switch"') == 1 and 'href="../en/02_b.html"' in both
     assert 'rel="prev" href="01_a.html"' in both and 'rel="next"' not in both
+
+
+def test_a_chinese_sentence_wrapped_in_the_source_is_one_line_on_the_page():
+    from nanonet.teaching.book.render import join_chinese_lines
+    source = "没有哪条直线能把\n这两类点分开。\n本课 in code\nand more\n\n第二段"
+    assert join_chinese_lines(source) == "没有哪条直线能把这两类点分开。本课 in code\nand more\n\n第二段"

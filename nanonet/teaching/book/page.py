@@ -176,6 +176,10 @@ pre, code { font-family: "DejaVu Sans Mono", "WenQuanYi Micro Hei Mono", monospa
 main pre { overflow-x: auto; max-width: 100%; }
 .text_cell_render pre { background: #f5f5f7; padding: .5rem .8rem; border-radius: 4px; }
 .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
+/* the hidden MathML copy for screen readers (AssistiveMML) would fetch TeX's font files for
+   double-struck, script and fraktur letters — not shipped (STIX-Web draws what is seen): system fonts */
+.MJX_Assistive_MathML [mathvariant] { font-family: "STIX Two Math", "DejaVu Serif", serif
+                                      !important; }
 """
 
 

@@ -10,10 +10,24 @@ coalesced first, so a progress bar redrawn with ``\\r`` shows its last state onl
 """
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
 from typing import Dict
 
-__all__ = ["Rendered", "render_notebook", "pygments_css"]
+__all__ = ["Rendered", "render_notebook", "pygments_css", "join_chinese_lines"]
+
+#: a line break between two Chinese characters or punctuation marks (CJK ideographs, CJK
+#: symbols and punctuation, full-width forms)
+_CHINESE_BREAK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\n"
+                            r"(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def join_chinese_lines(source: str) -> str:
+    """Markdown `source` with the line breaks inside Chinese sentences removed: a browser
+    shows a wrapped line's break as a space, which Chinese text does not have (English
+    words keep theirs; blank lines between paragraphs stay)."""
+    return _CHINESE_BREAK.sub("", source)
 
 
 @dataclass
@@ -44,6 +58,10 @@ def render_notebook(notebook, name: str) -> Rendered:
     """The body of the page `name` (e.g. ``01_two_layer_network``) for the executed nbformat
     `notebook`; its figures go to ``<name>_files/``, relative to the page."""
     resources = {"unique_key": name, "output_files_dir": f"{name}_files"}
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = join_chinese_lines(cell.source)
     body, resources = _exporter().from_notebook_node(notebook, resources=resources)
     return Rendered(body=body, files=dict(resources.get("outputs", {})))
 
