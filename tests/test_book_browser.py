@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 import pytest
 
 from book_pages import SYNTHETIC_LESSONS, has_tex, html_pages, write_lessons
-from extras import installed, needs
+from extras import installed, needs, require_installed
 
 from nanonet import cli
 from nanonet.teaching import book, languages
@@ -34,6 +34,7 @@ CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
 CHROMEDRIVER = shutil.which("chromedriver") or (
     "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").is_file() else None)
 if installed("selenium") and not (CHROMIUM and CHROMEDRIVER):
+    require_installed("Chromium and chromedriver (apt-get install chromium chromium-driver)")
     pytestmark.append(pytest.mark.skip(reason="no Chromium or chromedriver (Debian: apt-get "
                                               "install chromium chromium-driver)"))
 
