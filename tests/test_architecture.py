@@ -31,7 +31,7 @@ FLOORS = {
     "callbacks", "progress.py", "summary.py",                       # what fit calls and prints
     "model_attributes.py", "models.py",
     "precision.py", "augment.py", "compress",                       # collaborators of models
-    "saving.py",
+    "saving",                                                       # files of models
     "text", "datasets", "preprocessing", "utils.py",                # Keras's data tools
     "plotting.py", "figure_checks.py",                              # figures (matplotlib)
     "gradcheck",                                                    # gradient checking
@@ -140,7 +140,9 @@ def test_the_graph_sees_function_level_imports():
     graph = import_graph()
     assert "nanonet.models" in graph["nanonet.gradcheck.layers_and_models"]   # inside check_model
     assert "nanonet.saving" in graph["nanonet.models"]                         # inside save
-    assert "nanonet.models" not in graph["nanonet.saving"]                     # DESIGN.md
+    saving = [name for name in graph if _inside(name, "nanonet.saving")]
+    assert "nanonet.saving.loading" in saving and "nanonet.saving.writing" in saving
+    assert [name for name in saving if "nanonet.models" in graph[name]] == []  # DESIGN.md
 
 
 def test_every_import_inside_nanonet_names_a_module_that_exists():
@@ -157,12 +159,16 @@ def test_every_import_inside_nanonet_names_a_module_that_exists():
     assert not wrong, wrong
 
 
+def _inside(name: str, package: str) -> bool:
+    """Whether module `name` is `package` or one of its modules."""
+    return name == package or name.startswith(package + ".")
+
+
 def _users_of(graph: dict, package: str) -> list:
     """The modules outside `package` that import a module of it."""
-    def inside(name):
-        return name == package or name.startswith(package + ".")
     return sorted(module for module, imported in graph.items()
-                  if not inside(module) and any(inside(name) for name in imported))
+                  if not _inside(module, package)
+                  and any(_inside(name, package) for name in imported))
 
 
 def test_the_teaching_tools_are_a_floor_above_the_core():
@@ -172,6 +178,36 @@ def test_the_teaching_tools_are_a_floor_above_the_core():
     assert _users_of({"nanonet.models": {"nanonet.teaching.paper"}, "nanonet.teaching": set(),
                       "nanonet.teaching.paper": {"nanonet.models"}},
                      "nanonet.teaching") == ["nanonet.models"]          # the check can fail
+
+
+def _private_imports(module: str, path: Path) -> list:
+    """'line: from M import _name' for every private name `module` imports from another
+    nanonet module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith(
+                "nanonet")):
+            source = _imported(module, node)[0]
+            found += [f"{node.lineno}: from {source} import {alias.name}" for alias in node.names
+                      if alias.name.startswith("_") and not alias.name.startswith("__")]
+    return found
+
+
+def test_the_saving_modules_use_only_each_others_public_names():
+    """nanonet/saving/ is one concept per module: what one needs of another is a public,
+    documented name of it (no ``from .archive import _count``)."""
+    offenders = {name: found for name, path in MODULES.items()
+                 if _inside(name, "nanonet.saving") and (found := _private_imports(name, path))}
+    assert offenders == {}
+
+
+def test_the_private_import_check_can_fail(tmp_path):
+    source = tmp_path / "sample.py"
+    source.write_text("from .archive import element_count, _count\n"
+                      "from numpy import _private\n"
+                      "from . import __version__\n")
+    assert _private_imports("nanonet.saving.expected", source) == [
+        "1: from nanonet.saving.archive import _count"]
 
 
 def test_the_top_level_holds_only_the_floors():

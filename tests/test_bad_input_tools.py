@@ -608,7 +608,7 @@ def test_save_into_a_folder_that_takes_no_files(saved, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(saving.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(saving.writing.tempfile, "mkstemp", refuse)
     with pytest.raises(PermissionError) as info:
         saved[0].save(tmp_path / "m.npz")
     assert_message(info, "Sequential.save", str(tmp_path / "m.npz"), "permission denied",
@@ -651,7 +651,7 @@ def test_load_model_of_an_unreadable_file(saved, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(saving, "open", refuse, raising=False)   # the module's own open()
+    monkeypatch.setattr(saving.reading, "open", refuse, raising=False)   # reading.py's open()
     with pytest.raises(PermissionError) as info:
         nn.load_model(saved[1])
     assert_message(info, f"load_model({str(saved[1])!r})", "permission denied")

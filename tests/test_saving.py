@@ -1,4 +1,4 @@
-"""Saving and loading models (nanonet/saving.py): exact round trips, resumable training, atomic
+"""Saving and loading models (nanonet/saving/): exact round trips, resumable training, atomic
 writes and safe, clear refusal of every kind of bad file.
 
 - save -> nanonet.load_model round-trips exactly: bit-identical predictions, identical weights

@@ -13,9 +13,9 @@ little memory (tracemalloc sees NumPy's allocations), naming the file:
   ``build`` creates, for every layer;
 - checked optimizer state: NaN / inf slots, a negative second moment (Adam's v, RMSprop's
   velocity), a finite but absurd first moment (beyond the Cauchy–Schwarz bound of
-  saving._moment_bound), a negative, float or bool iteration count, a slot in another dtype;
-  and the bound is never broken by real training (Adam of several betas and dtypes, centered
-  RMSprop), and is tight at step 1;
+  nanonet.saving.optimizer_state.moment_bound), a negative, float or bool iteration count, a
+  slot in another dtype; and the bound is never broken by real training (Adam of several betas
+  and dtypes, centered RMSprop), and is tight at step 1;
 - save housekeeping: temporary files of killed saves are removed by the next save (only ours,
   only stale ones); saving through a symlink replaces its target and keeps the link; saving
   over a read-only file raises PermissionError naming it and the fix, and leaves it unchanged.
@@ -38,6 +38,7 @@ import pytest
 
 import nanonet as nn
 from nanonet import layers, optimizers, saving
+from nanonet.saving.optimizer_state import moment_bound
 
 HEADER = "nanonet_model"
 GIB = 2 ** 30
@@ -388,7 +389,7 @@ def test_a_first_moment_just_beyond_the_bound_is_refused(dense_file, tmp_path):
     (the check uses m² ≤ 2·C·v, a margin of √2 for rounding)."""
     m, v, steps = moments_of(dense_file)
     index = int(np.argmax(v))
-    limit = np.sqrt(saving._moment_bound(0.9, 0.999, steps) * float(v[index]))
+    limit = np.sqrt(moment_bound(0.9, 0.999, steps) * float(v[index]))
     bad = with_slot(dense_file, tmp_path / "bad.npz", "0/m", at(index, 2 * limit))
     assert_refused_cheaply(bad, "optimizer slot '0/m'", f"index ({index},)", "at most")
     fine = with_slot(dense_file, tmp_path / "fine.npz", "0/m", at(index, 0.99 * limit))
@@ -431,17 +432,17 @@ def test_the_moment_bound_is_tight_at_the_first_step(tmp_path):
     model.fit(rng.normal(size=(4, 3)), rng.uniform(size=(4, 4)), batch_size=4, verbose=0)
     state = model.optimizer.get_state()
     m, v = state["0/m"].astype(np.float64), state["0/v"].astype(np.float64)
-    bound = saving._moment_bound(0.9, 0.999, 1)
+    bound = moment_bound(0.9, 0.999, 1)
     assert bound == pytest.approx(0.1 ** 2 / 0.001)
     used = v > 1e-30
     assert np.allclose(m[used] ** 2 / v[used], bound, rtol=1e-4)
 
 
 def test_the_moment_bound_for_long_runs():
-    assert saving._moment_bound(0.9, 0.999, 10 ** 9) == pytest.approx(
+    assert moment_bound(0.9, 0.999, 10 ** 9) == pytest.approx(
         0.01 / (0.001 * (1 - 0.81 / 0.999)))                  # ≈ 52.9, the t → ∞ limit
-    assert saving._moment_bound(0.99, 0.9, 10 ** 6) == float("inf")   # r > 1: no bound
-    assert saving._moment_bound(0.9, 0.9, 7) == pytest.approx(1 - 0.9 ** 7)  # RMSprop's
+    assert moment_bound(0.99, 0.9, 10 ** 6) == float("inf")   # r > 1: no bound
+    assert moment_bound(0.9, 0.9, 7) == pytest.approx(1 - 0.9 ** 7)  # RMSprop's
 
 
 # ---------------------------------------------------------------------------- save housekeeping

@@ -1,4 +1,4 @@
-"""Pruning masks (layer.weight_masks) in saved models (nanonet/saving.py).
+"""Pruning masks (layer.weight_masks) in saved models (nanonet/saving/).
 
 - a model pruned with nanonet.compress.prune (Dense, and Embedding→LSTM→Dense; also
   mixed_float16, partial pruning and include_optimizer=False) saves and loads with the same
