@@ -27,8 +27,11 @@ needs — it *runs the parent's script again* unless the script keeps its work u
 ``python -m nanonet lesson 08`` runs them with runpy), so every child would rerun the lesson.
 So :func:`data_parallel_train` starts the workers the way ``torchrun`` does: ``world_size``
 fresh processes of ``python -m nanonet.interop.distributed WORKDIR``, each told its place by the
-environment variables torch.distributed reads (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT). The
-worker code is the same as with ``spawn``; in your own script either launcher works.
+environment variables torch.distributed reads (RANK, WORLD_SIZE). They meet through a file in
+WORKDIR (``init_method="file://…"``), not a TCP port: a port picked free and released can be
+taken by another run's gloo connections before the workers bind it (two DDP runs at once, as
+when the book runs lesson 08 in two languages), and the worker then aborts. The worker code is
+the same as with ``spawn``; in your own script either launcher works.
 """
 from __future__ import annotations
 
@@ -231,14 +234,12 @@ def _launch(workdir: Path, world_size: int, timeout: float) -> None:
     """Start the workers as torchrun would, wait for all of them, raise if one failed."""
     package_root = str(Path(__file__).resolve().parent.parent.parent)   # the folder of nanonet/
     python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-    port = free_port()
     command = [sys.executable, *(f"-W{option}" for option in sys.warnoptions),
                "-m", "nanonet.interop.distributed", str(workdir)]
     processes = []
     for rank in range(world_size):
         env = {**os.environ, "PYTHONPATH": python_path, "OMP_NUM_THREADS": "1",
-               "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(world_size),
-               "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
+               "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(world_size)}
         log = open(workdir / f"rank{rank}.log", "w")
         processes.append((subprocess.Popen(command, env=env, stdout=log,
                                            stderr=subprocess.STDOUT), log))
@@ -275,8 +276,7 @@ def _launch(workdir: Path, world_size: int, timeout: float) -> None:
 
 def worker(workdir: Path) -> None:
     """One process of :func:`data_parallel_train` (run as
-    ``python -m nanonet.interop.distributed WORKDIR`` with RANK, WORLD_SIZE, MASTER_ADDR and
-    MASTER_PORT set): join the process group, wrap the module in DDP, train on this rank's
+    ``python -m nanonet.interop.distributed WORKDIR`` with RANK and WORLD_SIZE set): join the process group, wrap the module in DDP, train on this rank's
     part of every batch, and write ``rank{RANK}.npz`` (per-epoch losses, final weights)."""
     faulthandler.enable()                        # a crash in C++ still says where Python was
     workdir = Path(workdir)
@@ -287,8 +287,10 @@ def worker(workdir: Path) -> None:
     with np.load(workdir / "data.npz") as data:
         x, y, orders = torch.from_numpy(data["x"]), torch.from_numpy(data["y"]), data["orders"]
     module = torch.load(workdir / "module.pt", weights_only=False)
-    # env:// — the address, port, rank and size come from the environment variables
-    dist.init_process_group("gloo", rank=rank, world_size=world_size,
+    # the workers meet through a file of this run's own folder (the module docstring: why
+    # not a TCP port); rank and size come from the environment variables
+    dist.init_process_group("gloo", init_method=(workdir / "rendezvous").resolve().as_uri(),
+                            rank=rank, world_size=world_size,
                             timeout=datetime.timedelta(seconds=60))
     try:
         model = DistributedDataParallel(module)  # broadcasts rank 0's weights to every rank
@@ -323,6 +325,6 @@ def worker(workdir: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        raise SystemExit("usage: RANK=r WORLD_SIZE=n MASTER_ADDR=… MASTER_PORT=… "
+        raise SystemExit("usage: RANK=r WORLD_SIZE=n "
                          "python -m nanonet.interop.distributed WORKDIR")
     worker(Path(sys.argv[1]))
