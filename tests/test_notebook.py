@@ -61,7 +61,8 @@ def test_fits_progress_bar_redraws_its_line_in_a_notebook(tmp_path):
 
 
 def test_without_the_extra_the_command_says_what_to_install(monkeypatch, capsys):
-    monkeypatch.setattr(lesson_notebooks, "missing_packages", lambda: ["jupytext", "nbclient"])
+    monkeypatch.setattr(lesson_notebooks, "missing_packages",
+                        lambda packages=(): ["jupytext", "nbclient"])
     assert cli.main(["notebook", "03"]) == 2
     error = capsys.readouterr().err
     assert "needs jupytext, nbclient" in error and "pip install -e '.[notebook]'" in error

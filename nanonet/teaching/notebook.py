@@ -24,7 +24,7 @@ import importlib.util
 import os
 import tempfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 from . import languages
 
@@ -35,18 +35,22 @@ __all__ = ["NOTEBOOK_PACKAGES", "missing_packages", "missing_message", "lesson_n
 NOTEBOOK_PACKAGES = ("jupytext", "nbclient", "ipykernel")
 
 
-def missing_packages() -> list:
-    """The packages of NOTEBOOK_PACKAGES that cannot be imported here."""
-    return [name for name in NOTEBOOK_PACKAGES if importlib.util.find_spec(name) is None]
+def missing_packages(packages: Sequence[str] = NOTEBOOK_PACKAGES) -> list:
+    """The `packages` (import names; NOTEBOOK_PACKAGES by default) that cannot be imported
+    here."""
+    return [name for name in packages if importlib.util.find_spec(name) is None]
 
 
-def missing_message(where: str) -> Optional[str]:
-    """What `where` needs installed, as one line, or None if nothing is missing."""
-    missing = missing_packages()
+def missing_message(where: str, packages: Sequence[str] = NOTEBOOK_PACKAGES,
+                    extra: str = "notebook") -> Optional[str]:
+    """What `where` needs installed of `packages`, as one line naming them as pip does
+    (``jupyter-server-mathjax``) and the extra that brings them, or None if nothing is
+    missing."""
+    missing = missing_packages(packages)
     if not missing:
         return None
-    return (f"{where}: needs {', '.join(missing)} — install the notebook extra: "
-            f"pip install -e '.[notebook]'")
+    return (f"{where}: needs {', '.join(name.replace('_', '-') for name in missing)} — "
+            f"install the {extra} extra: pip install -e '.[{extra}]'")
 
 
 def _require(where: str) -> None:

@@ -45,13 +45,7 @@ class Book:
 def missing_message(where: str) -> Optional[str]:
     """One line saying which of BOOK_PACKAGES `where` misses and how to install them, or
     None when all are there."""
-    import importlib.util
-
-    missing = [name for name in BOOK_PACKAGES if importlib.util.find_spec(name) is None]
-    if not missing:
-        return None
-    return (f"{where}: needs {', '.join(name.replace('_', '-') for name in missing)} — "
-            f"install the book extra: pip install -e '.[book]'")
+    return lesson_notebooks.missing_message(where, BOOK_PACKAGES, "book")
 
 
 def build_book(out, lessons: Sequence, langs: Sequence[str] = languages.LANGUAGES,
